@@ -1,0 +1,227 @@
+// A [M,K] (or [K,M] if transposed), B [K,N] (or [N,K] if transposed) -> C [M,N]
+// The five loops around the micro-kernel (BLIS order: jc over NC columns, pc over KC depth,
+// ic over MC rows, jr over NR columns, ir over MR rows), the packing, and the threads.
+#include "cpu/gemm/blocking.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <new>
+
+#include <omp.h>
+
+#include "core/parallel.h"
+
+namespace nn::cpu {
+namespace {
+
+constexpr std::size_t cache_line = 64;
+constexpr std::size_t huge_page = 2 * 1024 * 1024;
+
+// A grow-only, 64-byte aligned scratch buffer. One lives per thread and is reused by every call,
+// because a first touch of a fresh page costs about 12 us on this machine; buffers of 2 MiB or
+// more are aligned to 2 MiB and offered transparent huge pages.
+class ScratchBuffer {
+public:
+    ScratchBuffer() = default;
+    ScratchBuffer(const ScratchBuffer&) = delete;
+    ScratchBuffer& operator=(const ScratchBuffer&) = delete;
+    ~ScratchBuffer() { std::free(data_); }
+
+    float* floats(std::size_t count) {
+        const std::size_t bytes = count * sizeof(float);
+        if (bytes > capacity_) {
+            std::free(data_);
+            data_ = nullptr;
+            capacity_ = 0;
+            const std::size_t alignment = bytes >= huge_page ? huge_page : cache_line;
+            const std::size_t rounded = (bytes + alignment - 1) / alignment * alignment;
+            data_ = static_cast<float*>(std::aligned_alloc(alignment, rounded));
+            if (data_ == nullptr) throw std::bad_alloc();
+            if (alignment == huge_page) madvise(data_, rounded, MADV_HUGEPAGE);
+            capacity_ = rounded;
+        }
+        return data_;
+    }
+
+private:
+    float* data_ = nullptr;
+    std::size_t capacity_ = 0;
+};
+
+thread_local ScratchBuffer packed_a_buffer;
+thread_local ScratchBuffer packed_b_buffer;
+
+int64_t round_up(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
+int64_t divide_up(int64_t value, int64_t divisor) { return (value + divisor - 1) / divisor; }
+
+// Packs rows [row, row + rows) and depth [depth, depth + kc) of op(A) into MR-row panels:
+// panel r holds, for each l, the MR values of column l for its rows, zero past the last row.
+void pack_a(const GemmProblem& p, int64_t row, int64_t rows, int64_t depth, int64_t kc, int64_t mr, float* packed) {
+    for (int64_t panel_row = 0; panel_row < rows; panel_row += mr) {
+        const int64_t height = std::min(mr, rows - panel_row);
+        float* out = packed + panel_row * kc;
+        if (p.transpose_a) {
+            // Stored [K,M]: a row of storage holds consecutive rows of op(A), so copy runs of MR.
+            const float* source = p.a + depth * p.lda + row + panel_row;
+            for (int64_t l = 0; l < kc; ++l) {
+                const float* in = source + l * p.lda;
+                float* to = out + l * mr;
+                int64_t i = 0;
+                for (; i < height; ++i) to[i] = in[i];
+                for (; i < mr; ++i) to[i] = 0.0f;
+            }
+        } else {
+            // Stored [M,K]: read each row once, contiguously, and scatter it with stride MR.
+            const float* source = p.a + (row + panel_row) * p.lda + depth;
+            for (int64_t i = 0; i < height; ++i) {
+                const float* in = source + i * p.lda;
+                for (int64_t l = 0; l < kc; ++l) out[l * mr + i] = in[l];
+            }
+            for (int64_t i = height; i < mr; ++i) {
+                for (int64_t l = 0; l < kc; ++l) out[l * mr + i] = 0.0f;
+            }
+        }
+    }
+}
+
+// Packs one NR-column panel of op(B): columns [column, column + width), depth [depth, depth + kc);
+// for each l, NR values of row l, zero past the last column.
+void pack_b_panel(const GemmProblem& p, int64_t column, int64_t width, int64_t depth, int64_t kc, int64_t nr,
+                  float* out) {
+    if (p.transpose_b) {
+        // Stored [N,K]: each column of op(B) is a contiguous row of storage.
+        const float* source = p.b + column * p.ldb + depth;
+        for (int64_t j = 0; j < width; ++j) {
+            const float* in = source + j * p.ldb;
+            for (int64_t l = 0; l < kc; ++l) out[l * nr + j] = in[l];
+        }
+        for (int64_t j = width; j < nr; ++j) {
+            for (int64_t l = 0; l < kc; ++l) out[l * nr + j] = 0.0f;
+        }
+    } else {
+        const float* source = p.b + depth * p.ldb + column;
+        for (int64_t l = 0; l < kc; ++l) {
+            const float* in = source + l * p.ldb;
+            float* to = out + l * nr;
+            int64_t j = 0;
+            for (; j < width; ++j) to[j] = in[j];
+            for (; j < nr; ++j) to[j] = 0.0f;
+        }
+    }
+}
+
+// [begin, end) of part `index` when `count` items are split into `parts` nearly equal runs.
+struct Range {
+    int64_t begin;
+    int64_t end;
+};
+Range split(int64_t count, int64_t parts, int64_t index) { return {count * index / parts, count * (index + 1) / parts}; }
+
+// How the threads tile C: rows split `row_parts` ways, columns `column_parts` ways. Splitting
+// rows shares the packed B panel and keeps A private, so it wins ties; splitting columns is for
+// short, wide problems (few MR panels) where a row split would leave threads idle.
+struct ThreadGrid {
+    int64_t row_parts;
+    int64_t column_parts;
+};
+
+ThreadGrid choose_grid(int64_t threads, int64_t row_panels, int64_t column_panels) {
+    ThreadGrid best = {1, threads};
+    int64_t best_cost = -1;
+    for (int64_t rows = threads; rows >= 1; --rows) {
+        if (threads % rows != 0) continue;
+        const int64_t columns = threads / rows;
+        // Work of the busiest thread, in micro-tiles.
+        const int64_t cost = divide_up(row_panels, rows) * divide_up(column_panels, columns);
+        if (best_cost < 0 || cost < best_cost) {
+            best = {rows, columns};
+            best_cost = cost;
+        }
+    }
+    return best;
+}
+
+// Below this many multiply-adds per thread, waking a second thread costs more than it saves.
+constexpr int64_t work_per_thread = 64 * 64 * 64;
+
+}  // namespace
+
+void gemm_scale_c(const GemmProblem& p) {
+    for (int64_t i = 0; i < p.m; ++i) {
+        float* row = p.c + i * p.ldc;
+        if (p.beta == 0.0f) {
+            std::fill(row, row + p.n, 0.0f);
+        } else if (p.beta != 1.0f) {
+            for (int64_t j = 0; j < p.n; ++j) row[j] *= p.beta;
+        }
+    }
+}
+
+void gemm_blocked(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroKernel kernel) {
+    if (p.m <= 0 || p.n <= 0) return;
+    if (p.k <= 0 || p.alpha == 0.0f) {
+        gemm_scale_c(p);
+        return;
+    }
+    const int64_t mr = blocking.mr;
+    const int64_t nr = blocking.nr;
+    const int64_t kc_max = std::min(blocking.kc, p.k);
+    const int64_t nc_max = std::min(blocking.nc, round_up(p.n, nr));
+
+    const int64_t row_panels = divide_up(p.m, mr);
+    const int64_t column_panels = divide_up(nc_max, nr);
+    const int64_t useful_threads = std::max<int64_t>(1, p.m * p.n * p.k / work_per_thread);
+    const int64_t threads = std::min<int64_t>({nn::core::num_threads(), useful_threads, row_panels * column_panels});
+    const ThreadGrid grid = choose_grid(threads, row_panels, column_panels);
+
+    // The packed B panel is shared by the team, so it belongs to the calling thread.
+    float* packed_b = packed_b_buffer.floats(static_cast<std::size_t>(kc_max * round_up(nc_max, nr)));
+
+#pragma omp parallel num_threads(static_cast<int>(threads)) if (threads > 1)
+    {
+        const int64_t thread = omp_get_thread_num();
+        const Range my_row_panels = split(row_panels, grid.row_parts, thread / grid.column_parts);
+        const int64_t row_begin = my_row_panels.begin * mr;
+        const int64_t row_end = std::min(p.m, my_row_panels.end * mr);
+        const int64_t mc_max = std::min(blocking.mc, round_up(std::max<int64_t>(row_end - row_begin, 1), mr));
+        float* packed_a = packed_a_buffer.floats(static_cast<std::size_t>(mc_max * kc_max));
+
+        // Every thread walks the same jc and pc loops, so the work-sharing loop and the barrier
+        // below are met by all of them, including a thread whose share of C is empty.
+        for (int64_t jc = 0; jc < p.n; jc += nc_max) {
+            const int64_t nc = std::min(nc_max, p.n - jc);
+            const int64_t nc_panels = divide_up(nc, nr);
+            const Range my_column_panels = split(nc_panels, grid.column_parts, thread % grid.column_parts);
+            for (int64_t pc = 0; pc < p.k; pc += kc_max) {
+                const int64_t kc = std::min(kc_max, p.k - pc);
+                // Later passes over K add to what the first pass wrote.
+                const float beta = pc == 0 ? p.beta : 1.0f;
+#pragma omp for schedule(static)
+                for (int64_t panel = 0; panel < nc_panels; ++panel) {
+                    const int64_t column = panel * nr;
+                    pack_b_panel(p, jc + column, std::min(nr, nc - column), pc, kc, nr, packed_b + panel * kc * nr);
+                }
+                for (int64_t ic = row_begin; ic < row_end; ic += mc_max) {
+                    const int64_t mc = std::min(mc_max, row_end - ic);
+                    pack_a(p, ic, mc, pc, kc, mr, packed_a);
+                    for (int64_t panel = my_column_panels.begin; panel < my_column_panels.end; ++panel) {
+                        const int64_t column = panel * nr;
+                        const int64_t width = std::min(nr, nc - column);
+                        const float* b_panel = packed_b + panel * kc * nr;
+                        float* c_tile = p.c + ic * p.ldc + jc + column;
+                        for (int64_t ir = 0; ir < mc; ir += mr) {
+                            kernel(kc, packed_a + ir * kc, b_panel, p.alpha, beta, c_tile + ir * p.ldc, p.ldc,
+                                   std::min(mr, mc - ir), width);
+                        }
+                    }
+                }
+                // The next pass repacks B into the same buffer.
+#pragma omp barrier
+            }
+        }
+    }
+}
+
+}  // namespace nn::cpu

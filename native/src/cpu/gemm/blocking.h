@@ -1,0 +1,58 @@
+// A [M,K] (or [K,M] if transposed), B [K,N] (or [N,K] if transposed) -> C [M,N]
+// The portable half of the BLIS split: block sizes per instruction set, the micro-kernel
+// contract, and the driver (five loops, packing, threads) that every instruction set shares.
+#pragma once
+
+#include <cstdint>
+
+#include "cpu/gemm/gemm.h"
+
+namespace nn::cpu {
+
+// Block sizes of the five loops around the micro-kernel. Zen 5 per core: L1d 48 KiB, L2 1 MiB,
+// L3 32 MiB per CCD.
+struct GemmBlocking {
+    int64_t mr;  // rows of the micro-tile (broadcasts of A per step of k)
+    int64_t nr;  // columns of the micro-tile (vector loads of B per step of k)
+    int64_t mc;  // rows of the packed A block that stays in L2
+    int64_t kc;  // depth of one pass: a KC x NR micro-panel of B stays in L1
+    int64_t nc;  // columns of the packed B panel that stays in L3
+};
+
+// The one table of block sizes, one entry per instruction set.
+inline constexpr GemmBlocking gemm_blocking_avx512 = {
+    12,    // 12 x 2 zmm accumulators + 2 B vectors + 1 broadcast = 27 of 32 registers
+    32,    // two zmm of 16 floats: one 128-byte row of C, two cache lines
+    240,   // 240 x 384 x 4 B = 360 KiB of A: a third of L2, leaving room for the B panel stream
+    384,   // 384 x 32 x 4 B = 48 KiB B micro-panel streams from L2; 12 x 384 x 4 B of A fit L1
+    3072,  // 384 x 3072 x 4 B = 4.5 MiB of packed B, shared by both cores in L3
+};
+
+inline constexpr GemmBlocking gemm_blocking_avx2 = {
+    6,     // 6 x 2 ymm accumulators + 2 B vectors + 1 broadcast = 15 of 16 registers
+    16,    // two ymm of 8 floats: one 64-byte row of C, one cache line
+    144,   // 144 x 256 x 4 B = 144 KiB of A in L2
+    256,   // 256 x 16 x 4 B = 16 KiB B micro-panel in L1
+    3072,  // 256 x 3072 x 4 B = 3 MiB of packed B in L3
+};
+
+// The micro-kernel contract:
+//   C[rows x cols] = alpha * A_panel[MR x k] * B_panel[k x NR] + beta * C
+// for rows <= MR, cols <= NR (edge tiles write only their rows and columns). A_panel holds MR
+// floats per step of k (column l of the tile's rows, zero-padded past rows); B_panel holds NR
+// floats per step of k (row l of the tile's columns, zero-padded past cols). beta == 0 means C
+// is not read. The driver passes the caller's beta on the first pass over K and 1 afterwards, so
+// alpha and beta cost one multiply per element of C per pass, not a separate sweep over C.
+using GemmMicroKernel = void (*)(int64_t k, const float* a_panel, const float* b_panel, float alpha, float beta,
+                                 float* c, int64_t ldc, int64_t rows, int64_t cols);
+
+// Runs the problem with the given block sizes and micro-kernel: packs A into MR-row panels and
+// B into NR-column panels (both transpose flags are handled while packing), splits the work over
+// nn::core::num_threads() threads, and handles M, N, K of any size including 0.
+void gemm_blocked(const GemmProblem& problem, const GemmBlocking& blocking, GemmMicroKernel kernel);
+
+// C = beta * C over M x N (zero when beta == 0, without reading C): the whole answer when
+// alpha == 0 or K == 0.
+void gemm_scale_c(const GemmProblem& problem);
+
+}  // namespace nn::cpu
