@@ -8,7 +8,7 @@ namespace nn::core {
 // Threads kernels use; defaults to the number of cores the process may run on.
 int num_threads();
 
-// count >= 1; throws nn::core::Error(NN_ERROR_INVALID_ARGUMENT) otherwise.
+// 1 <= count <= 1024; throws nn::core::Error(NN_ERROR_INVALID_ARGUMENT) otherwise.
 void set_num_threads(int count);
 
 }  // namespace nn::core
