@@ -1,0 +1,46 @@
+// The wrapper around every extern "C" body: no exception crosses the C ABI, and every failure
+// leaves a thread-local message that starts with the function's name.
+#pragma once
+
+#include <exception>
+#include <new>
+
+#include "core/log.h"
+#include "nativenn.h"
+
+namespace nn::api {
+
+// Stores "function: message" as this thread's nn_last_error() text.
+void set_last_error(const char* function, const char* message) noexcept;
+
+// Runs body and returns NN_OK, or the status of what it threw. A successful call leaves the
+// thread's last message as it was, so nn_last_error() always describes the last failure.
+template <class Body>
+nn_status guard(const char* function, Body&& body) noexcept {
+    try {
+        body();
+        return NN_OK;
+    } catch (const core::Error& error) {
+        set_last_error(function, error.what());
+        // An Error that claims success is a bug in the thrower; the caller must still see a failure.
+        return error.status() == NN_OK ? NN_ERROR_INTERNAL : error.status();
+    } catch (const std::bad_alloc&) {
+        set_last_error(function, "out of memory");
+        return NN_ERROR_OUT_OF_MEMORY;
+    } catch (const std::exception& error) {
+        set_last_error(function, error.what());
+        return NN_ERROR_INTERNAL;
+    } catch (...) {
+        set_last_error(function, "internal error: an exception of unknown type");
+        return NN_ERROR_INTERNAL;
+    }
+}
+
+// Returns *pointer, or throws NN_ERROR_INVALID_ARGUMENT "<argument> is null".
+template <class T>
+T& require(T* pointer, const char* argument) {
+    if (pointer == nullptr) core::throw_error(NN_ERROR_INVALID_ARGUMENT, "%s is null", argument);
+    return *pointer;
+}
+
+}  // namespace nn::api
