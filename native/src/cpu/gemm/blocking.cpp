@@ -4,6 +4,7 @@
 #include "cpu/gemm/blocking.h"
 
 #include <sys/mman.h>
+#include <xmmintrin.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -56,6 +57,51 @@ thread_local ScratchBuffer packed_b_buffer;
 int64_t round_up(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
 int64_t divide_up(int64_t value, int64_t divisor) { return (value + divisor - 1) / divisor; }
 
+// out[c * out_stride + r] = in[r * in_stride + c] for r < rows, c < columns: the copy that
+// packing needs when storage runs across the panel. 4 x 4 tiles go through SSE registers
+// (baseline on x86-64), because one scalar store per element was most of the time of small
+// problems.
+void transpose_copy(const float* in, int64_t in_stride, int64_t rows, int64_t columns, float* out,
+                    int64_t out_stride) {
+    int64_t r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        int64_t c = 0;
+        for (; c + 4 <= columns; c += 4) {
+            __m128 row0 = _mm_loadu_ps(in + (r + 0) * in_stride + c);
+            __m128 row1 = _mm_loadu_ps(in + (r + 1) * in_stride + c);
+            __m128 row2 = _mm_loadu_ps(in + (r + 2) * in_stride + c);
+            __m128 row3 = _mm_loadu_ps(in + (r + 3) * in_stride + c);
+            _MM_TRANSPOSE4_PS(row0, row1, row2, row3);
+            _mm_storeu_ps(out + (c + 0) * out_stride + r, row0);
+            _mm_storeu_ps(out + (c + 1) * out_stride + r, row1);
+            _mm_storeu_ps(out + (c + 2) * out_stride + r, row2);
+            _mm_storeu_ps(out + (c + 3) * out_stride + r, row3);
+        }
+        for (; c < columns; ++c) {
+            for (int64_t i = r; i < r + 4; ++i) out[c * out_stride + i] = in[i * in_stride + c];
+        }
+    }
+    for (; r < rows; ++r) {
+        for (int64_t c = 0; c < columns; ++c) out[c * out_stride + r] = in[r * in_stride + c];
+    }
+}
+
+// out[c * out_stride + r] = 0 for r in [rows, out_stride): the padding of an edge panel, so the
+// micro-kernel can always run full MR x NR tiles.
+void zero_padding(int64_t rows, int64_t columns, float* out, int64_t out_stride) {
+    if (rows >= out_stride) return;
+    for (int64_t c = 0; c < columns; ++c) std::fill(out + c * out_stride + rows, out + (c + 1) * out_stride, 0.0f);
+}
+
+// out[l * out_stride + j] = in[l * in_stride + j] for j < width, then zero up to out_stride:
+// packing when storage already runs along the panel.
+void strided_copy(const float* in, int64_t in_stride, int64_t width, int64_t depth, float* out, int64_t out_stride) {
+    for (int64_t l = 0; l < depth; ++l) {
+        std::copy(in + l * in_stride, in + l * in_stride + width, out + l * out_stride);
+        std::fill(out + l * out_stride + width, out + (l + 1) * out_stride, 0.0f);
+    }
+}
+
 // Packs rows [row, row + rows) and depth [depth, depth + kc) of op(A) into MR-row panels:
 // panel r holds, for each l, the MR values of column l for its rows, zero past the last row.
 void pack_a(const GemmProblem& p, int64_t row, int64_t rows, int64_t depth, int64_t kc, int64_t mr, float* packed) {
@@ -63,25 +109,11 @@ void pack_a(const GemmProblem& p, int64_t row, int64_t rows, int64_t depth, int6
         const int64_t height = std::min(mr, rows - panel_row);
         float* out = packed + panel_row * kc;
         if (p.transpose_a) {
-            // Stored [K,M]: a row of storage holds consecutive rows of op(A), so copy runs of MR.
-            const float* source = p.a + depth * p.lda + row + panel_row;
-            for (int64_t l = 0; l < kc; ++l) {
-                const float* in = source + l * p.lda;
-                float* to = out + l * mr;
-                int64_t i = 0;
-                for (; i < height; ++i) to[i] = in[i];
-                for (; i < mr; ++i) to[i] = 0.0f;
-            }
+            // Stored [K,M]: a row of storage holds consecutive rows of op(A).
+            strided_copy(p.a + depth * p.lda + row + panel_row, p.lda, height, kc, out, mr);
         } else {
-            // Stored [M,K]: read each row once, contiguously, and scatter it with stride MR.
-            const float* source = p.a + (row + panel_row) * p.lda + depth;
-            for (int64_t i = 0; i < height; ++i) {
-                const float* in = source + i * p.lda;
-                for (int64_t l = 0; l < kc; ++l) out[l * mr + i] = in[l];
-            }
-            for (int64_t i = height; i < mr; ++i) {
-                for (int64_t l = 0; l < kc; ++l) out[l * mr + i] = 0.0f;
-            }
+            transpose_copy(p.a + (row + panel_row) * p.lda + depth, p.lda, height, kc, out, mr);
+            zero_padding(height, kc, out, mr);
         }
     }
 }
@@ -92,23 +124,10 @@ void pack_b_panel(const GemmProblem& p, int64_t column, int64_t width, int64_t d
                   float* out) {
     if (p.transpose_b) {
         // Stored [N,K]: each column of op(B) is a contiguous row of storage.
-        const float* source = p.b + column * p.ldb + depth;
-        for (int64_t j = 0; j < width; ++j) {
-            const float* in = source + j * p.ldb;
-            for (int64_t l = 0; l < kc; ++l) out[l * nr + j] = in[l];
-        }
-        for (int64_t j = width; j < nr; ++j) {
-            for (int64_t l = 0; l < kc; ++l) out[l * nr + j] = 0.0f;
-        }
+        transpose_copy(p.b + column * p.ldb + depth, p.ldb, width, kc, out, nr);
+        zero_padding(width, kc, out, nr);
     } else {
-        const float* source = p.b + depth * p.ldb + column;
-        for (int64_t l = 0; l < kc; ++l) {
-            const float* in = source + l * p.ldb;
-            float* to = out + l * nr;
-            int64_t j = 0;
-            for (; j < width; ++j) to[j] = in[j];
-            for (; j < nr; ++j) to[j] = 0.0f;
-        }
+        strided_copy(p.b + depth * p.ldb + column, p.ldb, width, kc, out, nr);
     }
 }
 
@@ -146,6 +165,60 @@ ThreadGrid choose_grid(int64_t threads, int64_t row_panels, int64_t column_panel
 // Below this many multiply-adds per thread, waking a second thread costs more than it saves.
 constexpr int64_t work_per_thread = 64 * 64 * 64;
 
+// One thread's part of the loop nest: the rows and columns of C its place in the grid gives it.
+// Every thread walks the same jc and pc loops, so all of them meet each barrier, including a
+// thread whose share of C is empty.
+void run_share(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroKernel kernel, float* packed_b,
+               const ThreadGrid& grid, int64_t threads, int64_t thread) {
+    const int64_t mr = blocking.mr;
+    const int64_t nr = blocking.nr;
+    const int64_t kc_max = std::min(blocking.kc, p.k);
+    const int64_t nc_max = std::min(blocking.nc, round_up(p.n, nr));
+    const Range my_row_panels = split(divide_up(p.m, mr), grid.row_parts, thread / grid.column_parts);
+    const int64_t row_begin = my_row_panels.begin * mr;
+    const int64_t row_end = std::min(p.m, my_row_panels.end * mr);
+    const int64_t mc_max = std::min(blocking.mc, round_up(std::max<int64_t>(row_end - row_begin, 1), mr));
+    float* packed_a = packed_a_buffer.floats(static_cast<std::size_t>(mc_max * kc_max));
+
+    for (int64_t jc = 0; jc < p.n; jc += nc_max) {
+        const int64_t nc = std::min(nc_max, p.n - jc);
+        const int64_t nc_panels = divide_up(nc, nr);
+        const Range my_column_panels = split(nc_panels, grid.column_parts, thread % grid.column_parts);
+        for (int64_t pc = 0; pc < p.k; pc += kc_max) {
+            const int64_t kc = std::min(kc_max, p.k - pc);
+            // Later passes over K add to what the first pass wrote.
+            const float beta = pc == 0 ? p.beta : 1.0f;
+            // The team packs the shared B panel together, each thread a run of NR panels.
+            const Range my_packing = split(nc_panels, threads, thread);
+            for (int64_t panel = my_packing.begin; panel < my_packing.end; ++panel) {
+                const int64_t column = panel * nr;
+                pack_b_panel(p, jc + column, std::min(nr, nc - column), pc, kc, nr, packed_b + panel * kc * nr);
+            }
+            if (threads > 1) {
+#pragma omp barrier
+            }
+            for (int64_t ic = row_begin; ic < row_end; ic += mc_max) {
+                const int64_t mc = std::min(mc_max, row_end - ic);
+                pack_a(p, ic, mc, pc, kc, mr, packed_a);
+                for (int64_t panel = my_column_panels.begin; panel < my_column_panels.end; ++panel) {
+                    const int64_t column = panel * nr;
+                    const int64_t width = std::min(nr, nc - column);
+                    const float* b_panel = packed_b + panel * kc * nr;
+                    float* c_tile = p.c + ic * p.ldc + jc + column;
+                    for (int64_t ir = 0; ir < mc; ir += mr) {
+                        kernel(kc, packed_a + ir * kc, b_panel, p.alpha, beta, c_tile + ir * p.ldc, p.ldc,
+                               std::min(mr, mc - ir), width);
+                    }
+                }
+            }
+            // The next pass repacks B into the same buffer.
+            if (threads > 1) {
+#pragma omp barrier
+            }
+        }
+    }
+}
+
 }  // namespace
 
 void gemm_scale_c(const GemmProblem& p) {
@@ -179,49 +252,14 @@ void gemm_blocked(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroK
     // The packed B panel is shared by the team, so it belongs to the calling thread.
     float* packed_b = packed_b_buffer.floats(static_cast<std::size_t>(kc_max * round_up(nc_max, nr)));
 
-#pragma omp parallel num_threads(static_cast<int>(threads)) if (threads > 1)
-    {
-        const int64_t thread = omp_get_thread_num();
-        const Range my_row_panels = split(row_panels, grid.row_parts, thread / grid.column_parts);
-        const int64_t row_begin = my_row_panels.begin * mr;
-        const int64_t row_end = std::min(p.m, my_row_panels.end * mr);
-        const int64_t mc_max = std::min(blocking.mc, round_up(std::max<int64_t>(row_end - row_begin, 1), mr));
-        float* packed_a = packed_a_buffer.floats(static_cast<std::size_t>(mc_max * kc_max));
-
-        // Every thread walks the same jc and pc loops, so the work-sharing loop and the barrier
-        // below are met by all of them, including a thread whose share of C is empty.
-        for (int64_t jc = 0; jc < p.n; jc += nc_max) {
-            const int64_t nc = std::min(nc_max, p.n - jc);
-            const int64_t nc_panels = divide_up(nc, nr);
-            const Range my_column_panels = split(nc_panels, grid.column_parts, thread % grid.column_parts);
-            for (int64_t pc = 0; pc < p.k; pc += kc_max) {
-                const int64_t kc = std::min(kc_max, p.k - pc);
-                // Later passes over K add to what the first pass wrote.
-                const float beta = pc == 0 ? p.beta : 1.0f;
-#pragma omp for schedule(static)
-                for (int64_t panel = 0; panel < nc_panels; ++panel) {
-                    const int64_t column = panel * nr;
-                    pack_b_panel(p, jc + column, std::min(nr, nc - column), pc, kc, nr, packed_b + panel * kc * nr);
-                }
-                for (int64_t ic = row_begin; ic < row_end; ic += mc_max) {
-                    const int64_t mc = std::min(mc_max, row_end - ic);
-                    pack_a(p, ic, mc, pc, kc, mr, packed_a);
-                    for (int64_t panel = my_column_panels.begin; panel < my_column_panels.end; ++panel) {
-                        const int64_t column = panel * nr;
-                        const int64_t width = std::min(nr, nc - column);
-                        const float* b_panel = packed_b + panel * kc * nr;
-                        float* c_tile = p.c + ic * p.ldc + jc + column;
-                        for (int64_t ir = 0; ir < mc; ir += mr) {
-                            kernel(kc, packed_a + ir * kc, b_panel, p.alpha, beta, c_tile + ir * p.ldc, p.ldc,
-                                   std::min(mr, mc - ir), width);
-                        }
-                    }
-                }
-                // The next pass repacks B into the same buffer.
-#pragma omp barrier
-            }
-        }
+    // One thread runs the loops directly: even a one-thread OpenMP team pays a futex call per
+    // barrier, microseconds that small problems cannot afford.
+    if (threads == 1) {
+        run_share(p, blocking, kernel, packed_b, {1, 1}, 1, 0);
+        return;
     }
+#pragma omp parallel num_threads(static_cast<int>(threads))
+    run_share(p, blocking, kernel, packed_b, grid, threads, omp_get_thread_num());
 }
 
 }  // namespace nn::cpu
