@@ -1,0 +1,3 @@
+using NativeNN.BindingGenerator;
+
+return CommandLine.Run(args, Console.Out, Console.Error);
