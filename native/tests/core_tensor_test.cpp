@@ -58,7 +58,14 @@ TEST(TensorShape, CheckedNumelRejectsMalformedShapes) {
               std::string::npos);
     error_of(NN_ERROR_INVALID_ARGUMENT, [] { nn::core::checked_numel(NN_DTYPE_FLOAT32, -1, nullptr, "shape"); });
     error_of(NN_ERROR_INVALID_ARGUMENT, [] { nn::core::checked_numel(NN_DTYPE_FLOAT32, 1, nullptr, "shape"); });
-    error_of(NN_ERROR_INVALID_ARGUMENT, [] { nn::core::checked_numel(static_cast<nn_dtype>(7), 0, nullptr, "shape"); });
+}
+
+TEST(TensorShape, CheckedDtypeAcceptsOnlyEnumValues) {
+    EXPECT_EQ(nn::core::checked_dtype(0, "dtype"), NN_DTYPE_FLOAT32);
+    EXPECT_EQ(nn::core::checked_dtype(1, "dtype"), NN_DTYPE_INT64);
+    EXPECT_EQ(error_of(NN_ERROR_INVALID_ARGUMENT, [] { nn::core::checked_dtype(2, "dtype"); }),
+              "dtype is 2, which is not an nn_dtype");
+    error_of(NN_ERROR_INVALID_ARGUMENT, [] { nn::core::checked_dtype(-1, "dtype"); });
 }
 
 TEST(TensorShape, OverflowIsCaughtInElementsAndInBytes) {

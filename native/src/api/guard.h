@@ -2,6 +2,7 @@
 // leaves a thread-local message that starts with the function's name.
 #pragma once
 
+#include <cstring>
 #include <exception>
 #include <new>
 
@@ -34,6 +35,17 @@ nn_status guard(const char* function, Body&& body) noexcept {
         set_last_error(function, "internal error: an exception of unknown type");
         return NN_ERROR_INTERNAL;
     }
+}
+
+// The bits of an enum argument as an int. A foreign caller may pass any int, but C++ forbids reading
+// an enum without a fixed underlying type that holds a value outside its enumerators' range, so a
+// shim validates the raw bits before it uses the enum type.
+template <class Enum>
+int raw_enum(const Enum& value) noexcept {
+    static_assert(sizeof(Enum) == sizeof(int), "C enums are int-sized on the supported ABIs");
+    int raw = 0;
+    std::memcpy(&raw, &value, sizeof raw);
+    return raw;
 }
 
 // Returns *pointer, or throws NN_ERROR_INVALID_ARGUMENT "<argument> is null".

@@ -34,11 +34,12 @@ using nn::api::require;
 
 namespace {
 
-nn::core::Isa checked_level(nn_isa isa) {
-    if (isa < NN_ISA_AUTO || isa > NN_ISA_AVX512) {
-        nn::core::throw_error(NN_ERROR_INVALID_ARGUMENT, "isa is %d, which is not an nn_isa", static_cast<int>(isa));
+nn::core::Isa checked_level(const nn_isa& isa) {
+    const int value = nn::api::raw_enum(isa);
+    if (value < NN_ISA_AUTO || value > NN_ISA_AVX512) {
+        nn::core::throw_error(NN_ERROR_INVALID_ARGUMENT, "isa is %d, which is not an nn_isa", value);
     }
-    return isa == NN_ISA_AUTO ? nn::core::best_supported_isa() : static_cast<nn::core::Isa>(isa);
+    return value == NN_ISA_AUTO ? nn::core::best_supported_isa() : static_cast<nn::core::Isa>(value);
 }
 
 }  // namespace

@@ -34,7 +34,7 @@ nn_status nn_tensor_create(nn_dtype dtype, int32_t ndim, const int64_t* shape, n
     if (result != nullptr) *result = nullptr;
     return guard("nn_tensor_create", [&] {
         auto& output = require(result, "result");
-        output = nn::core::create_tensor(dtype, ndim, shape);
+        output = nn::core::create_tensor(nn::core::checked_dtype(nn::api::raw_enum(dtype), "dtype"), ndim, shape);
     });
 }
 

@@ -75,10 +75,11 @@ void fill_elements(nn_tensor& tensor, T value) {
 
 }  // namespace
 
-void validate_dtype(nn_dtype dtype, const char* argument) {
-    if (dtype != NN_DTYPE_FLOAT32 && dtype != NN_DTYPE_INT64) {
-        throw_error(NN_ERROR_INVALID_ARGUMENT, "%s is %d, which is not an nn_dtype", argument, static_cast<int>(dtype));
+nn_dtype checked_dtype(int value, const char* argument) {
+    if (value != NN_DTYPE_FLOAT32 && value != NN_DTYPE_INT64) {
+        throw_error(NN_ERROR_INVALID_ARGUMENT, "%s is %d, which is not an nn_dtype", argument, value);
     }
+    return static_cast<nn_dtype>(value);
 }
 
 std::size_t element_size(nn_dtype dtype) {
@@ -116,7 +117,6 @@ std::string describe_shape(nn_dtype dtype, std::int32_t ndim, const std::int64_t
 std::string describe(const nn_tensor& tensor) { return describe_shape(tensor.dtype, tensor.ndim, tensor.shape); }
 
 std::int64_t checked_numel(nn_dtype dtype, std::int32_t ndim, const std::int64_t* shape, const char* argument) {
-    validate_dtype(dtype, "dtype");
     if (ndim < 0 || ndim > NN_MAX_DIMS) {
         throw_error(NN_ERROR_INVALID_ARGUMENT, "ndim is %d but must be between 0 and %d", ndim, NN_MAX_DIMS);
     }

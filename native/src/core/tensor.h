@@ -27,15 +27,15 @@ constexpr nn_dtype dtype_of<float>() { return NN_DTYPE_FLOAT32; }
 template <>
 constexpr nn_dtype dtype_of<std::int64_t>() { return NN_DTYPE_INT64; }
 
-// Throws NN_ERROR_INVALID_ARGUMENT naming argument when dtype is not an nn_dtype value.
-void validate_dtype(nn_dtype dtype, const char* argument);
+// The nn_dtype whose value is value; NN_ERROR_INVALID_ARGUMENT naming argument for any other int.
+nn_dtype checked_dtype(int value, const char* argument);
 std::size_t element_size(nn_dtype dtype);
 const char* dtype_name(nn_dtype dtype);
 
 // "float32[2,3]", "int64[]" for a scalar; works on shapes not yet validated, for error messages.
 std::string describe_shape(nn_dtype dtype, std::int32_t ndim, const std::int64_t* shape);
 
-// Element count of a shape after checking, all with NN_ERROR_INVALID_ARGUMENT: ndim in
+// Element count of a shape (of a valid dtype) after checking, all with NN_ERROR_INVALID_ARGUMENT: ndim in
 // 0..NN_MAX_DIMS, shape not null when ndim > 0, every size >= 0, and element and byte counts that
 // fit int64 (a shape that cannot even be counted is malformed; one that can but is too big for the
 // memory fails later with OUT_OF_MEMORY). Messages name argument and the shape.
