@@ -39,7 +39,7 @@ extern "C" {
 
 /// Needs 64 bits.
 typedef enum sample_wide {
-    SAMPLE_WIDE_SMALL = 0,
+    SAMPLE_WIDE_SMALL = 0, ///< Fits in 32 bits.
     SAMPLE_WIDE_BIG = 0x100000000
 } sample_wide;
 
@@ -145,7 +145,8 @@ SAMPLE_API int32_t sample_create(const int64_t* shape, int32_t ndim, sample_tens
 /// Releases a tensor.
 SAMPLE_API int32_t sample_release(sample_tensor* tensor);
 
-/// Stacks tensors: an input array of handles and one new handle out.
+/// Stacks tensors: an input array of handles
+/// and one new handle out.
 SAMPLE_API int32_t sample_stack(sample_tensor* const* inputs, int32_t count, sample_tensor** result);
 
 /// Opens a model; the handle is the return value.
