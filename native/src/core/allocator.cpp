@@ -170,9 +170,20 @@ Allocator& allocator() {
         std::string warning;
         const std::size_t limit = cache_limit_from_setting(std::getenv("NATIVENN_CACHE_LIMIT_MB"), &warning);
         if (!warning.empty()) std::fprintf(stderr, "nativenn: warning: %s\n", warning.c_str());
+        verbose_log("allocator: cache limit %zu MiB", limit / megabyte);
         return new Allocator(limit);
     }();
     return *instance;
 }
+
+namespace {
+
+// Reads NATIVENN_CACHE_LIMIT_MB while the library loads, so a bad value is reported at start-up.
+[[maybe_unused]] const bool created_at_load = [] {
+    allocator();
+    return true;
+}();
+
+}  // namespace
 
 }  // namespace nn::core
