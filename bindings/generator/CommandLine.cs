@@ -51,17 +51,20 @@ internal static class CommandLine
             return Failure;
         }
 
-        string generated;
         try
         {
-            generated = Generator.Generate(header, BindingsConfiguration.Load(config), error);
+            return GenerateOrCheck(header, target, config, check, output, error);
         }
-        catch (GenerationException exception)
+        catch (Exception exception) when (exception is GenerationException or DllNotFoundException or IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"error: {exception.Message}");
             return Failure;
         }
+    }
 
+    private static int GenerateOrCheck(string header, string target, string config, bool check, TextWriter output, TextWriter error)
+    {
+        var generated = Generator.Generate(header, BindingsConfiguration.Load(config), error);
         var existing = File.Exists(target) ? File.ReadAllText(target) : null;
         if (existing == generated)
         {
