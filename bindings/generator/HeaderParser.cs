@@ -219,7 +219,10 @@ internal sealed unsafe class HeaderParser
         return warnings;
     }
 
-    /// <summary>The header's path relative to its repository, so the output names it the same way everywhere.</summary>
+    /// <summary>
+    /// The header's path relative to its repository (or, in a copy without .git, to the working
+    /// directory), so the output names it the same way on every machine.
+    /// </summary>
     private static string DisplayPath(string fullPath)
     {
         for (var directory = Path.GetDirectoryName(fullPath); directory != null; directory = Path.GetDirectoryName(directory))
@@ -230,7 +233,10 @@ internal sealed unsafe class HeaderParser
                 return Path.GetRelativePath(directory, fullPath).Replace('\\', '/');
             }
         }
-        return Path.GetFileName(fullPath);
+        var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), fullPath);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative)
+            ? Path.GetFileName(fullPath)
+            : relative.Replace('\\', '/');
     }
 
     private void ReadDeclarations()
