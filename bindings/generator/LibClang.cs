@@ -271,9 +271,6 @@ internal static unsafe partial class LibClang
     public static partial CXCursor clang_getCursorDefinition(CXCursor cursor);
 
     [LibraryImport(LibraryName)]
-    public static partial uint clang_Cursor_isAnonymous(CXCursor cursor);
-
-    [LibraryImport(LibraryName)]
     public static partial uint clang_Cursor_isBitField(CXCursor cursor);
 
     [LibraryImport(LibraryName)]
