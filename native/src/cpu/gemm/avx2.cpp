@@ -2,14 +2,16 @@
 // Only the register micro-kernel lives here; blocking.cpp packs the panels and walks the loops.
 #include <immintrin.h>
 
+#include <utility>
+
 #include "cpu/gemm/blocking.h"
 
 namespace nn::cpu {
 namespace {
 
-constexpr int64_t mr = gemm_blocking_avx2.mr;
-constexpr int64_t nr = gemm_blocking_avx2.nr;
-static_assert(nr == 16, "the kernel holds a row of the tile in two ymm registers");
+constexpr int mr = static_cast<int>(gemm_blocking_avx2.mr);
+constexpr int nr = static_cast<int>(gemm_blocking_avx2.nr);
+static_assert(nr == 16, "a row of the tile is two ymm registers");
 
 // An integer mask selecting lanes [0, count) of an 8-lane vector, for maskload and maskstore.
 __m256i first_lanes(int64_t count) {
@@ -18,24 +20,29 @@ __m256i first_lanes(int64_t count) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(limit), lane);
 }
 
-void micro_kernel(int64_t k, const float* a_panel, const float* b_panel, float alpha, float beta, float* c,
-                  int64_t ldc, int64_t rows, int64_t cols) {
-    __m256 sum[mr][2];
+// The micro-kernel for a tile of Rows x (8 * Vectors) columns; edge tiles get their own instance
+// instead of computing the zero padding.
+template <int Rows, int Vectors>
+void tile_kernel(int64_t k, const float* a_panel, const float* b_panel, float alpha, float beta, float* c,
+                 int64_t ldc, int64_t cols) {
+    __m256 sum[Rows][Vectors];
 #pragma GCC unroll 8
-    for (int64_t i = 0; i < mr; ++i) {
-        sum[i][0] = _mm256_setzero_ps();
-        sum[i][1] = _mm256_setzero_ps();
+    for (int i = 0; i < Rows; ++i) {
+#pragma GCC unroll 2
+        for (int v = 0; v < Vectors; ++v) sum[i][v] = _mm256_setzero_ps();
     }
-    for (int64_t i = 0; i < rows; ++i) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+#pragma GCC unroll 8
+    for (int i = 0; i < Rows; ++i) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
 #pragma GCC unroll 4
     for (int64_t l = 0; l < k; ++l) {
-        const __m256 b0 = _mm256_load_ps(b_panel);
-        const __m256 b1 = _mm256_load_ps(b_panel + 8);
+        __m256 b[Vectors];
+#pragma GCC unroll 2
+        for (int v = 0; v < Vectors; ++v) b[v] = _mm256_load_ps(b_panel + 8 * v);
 #pragma GCC unroll 8
-        for (int64_t i = 0; i < mr; ++i) {
+        for (int i = 0; i < Rows; ++i) {
             const __m256 a = _mm256_broadcast_ss(a_panel + i);
-            sum[i][0] = _mm256_fmadd_ps(a, b0, sum[i][0]);
-            sum[i][1] = _mm256_fmadd_ps(a, b1, sum[i][1]);
+#pragma GCC unroll 2
+            for (int v = 0; v < Vectors; ++v) sum[i][v] = _mm256_fmadd_ps(a, b[v], sum[i][v]);
         }
         a_panel += mr;
         b_panel += nr;
@@ -43,33 +50,46 @@ void micro_kernel(int64_t k, const float* a_panel, const float* b_panel, float a
 
     const __m256 alpha_vector = _mm256_set1_ps(alpha);
     const __m256 beta_vector = _mm256_set1_ps(beta);
-    const bool full_width = cols == nr;
-    const __m256i mask0 = first_lanes(cols);
-    const __m256i mask1 = first_lanes(cols - 8);
+    const bool full_width = cols == 8 * Vectors;
+    __m256i mask[Vectors];
+#pragma GCC unroll 2
+    for (int v = 0; v < Vectors; ++v) mask[v] = first_lanes(cols - 8 * v);
 #pragma GCC unroll 8
-    for (int64_t i = 0; i < mr; ++i) {
-        if (i >= rows) break;
+    for (int i = 0; i < Rows; ++i) {
         float* row = c + i * ldc;
-        __m256 out0 = _mm256_mul_ps(alpha_vector, sum[i][0]);
-        __m256 out1 = _mm256_mul_ps(alpha_vector, sum[i][1]);
-        if (full_width) {
-            // beta == 0 must not read C: NaN in C would survive 0 * NaN.
-            if (beta != 0.0f) {
-                out0 = _mm256_fmadd_ps(beta_vector, _mm256_loadu_ps(row), out0);
-                out1 = _mm256_fmadd_ps(beta_vector, _mm256_loadu_ps(row + 8), out1);
+#pragma GCC unroll 2
+        for (int v = 0; v < Vectors; ++v) {
+            __m256 out = _mm256_mul_ps(alpha_vector, sum[i][v]);
+            float* to = row + 8 * v;
+            if (full_width) {
+                // beta == 0 must not read C: NaN in C would survive 0 * NaN.
+                if (beta != 0.0f) out = _mm256_fmadd_ps(beta_vector, _mm256_loadu_ps(to), out);
+                _mm256_storeu_ps(to, out);
+            } else {
+                // maskload reads nothing from masked-off lanes, so no fault past the end of C.
+                if (beta != 0.0f) out = _mm256_fmadd_ps(beta_vector, _mm256_maskload_ps(to, mask[v]), out);
+                _mm256_maskstore_ps(to, mask[v], out);
             }
-            _mm256_storeu_ps(row, out0);
-            _mm256_storeu_ps(row + 8, out1);
-        } else {
-            // maskload reads nothing from masked-off lanes, so no fault past the end of C.
-            if (beta != 0.0f) {
-                out0 = _mm256_fmadd_ps(beta_vector, _mm256_maskload_ps(row, mask0), out0);
-                out1 = _mm256_fmadd_ps(beta_vector, _mm256_maskload_ps(row + 8, mask1), out1);
-            }
-            _mm256_maskstore_ps(row, mask0, out0);
-            _mm256_maskstore_ps(row + 8, mask1, out1);
         }
     }
+}
+
+using TileKernel = void (*)(int64_t, const float*, const float*, float, float, float*, int64_t, int64_t);
+
+template <int... RowsMinusOne>
+constexpr auto make_tile_table(std::integer_sequence<int, RowsMinusOne...>) {
+    struct Table {
+        TileKernel kernels[sizeof...(RowsMinusOne)][2];
+    };
+    return Table{{{tile_kernel<RowsMinusOne + 1, 1>, tile_kernel<RowsMinusOne + 1, 2>}...}};
+}
+
+// tile_table.kernels[rows - 1][vectors - 1]
+constexpr auto tile_table = make_tile_table(std::make_integer_sequence<int, mr>{});
+
+void micro_kernel(int64_t k, const float* a_panel, const float* b_panel, float alpha, float beta, float* c,
+                  int64_t ldc, int64_t rows, int64_t cols) {
+    tile_table.kernels[rows - 1][cols > 8 ? 1 : 0](k, a_panel, b_panel, alpha, beta, c, ldc, cols);
 }
 
 }  // namespace

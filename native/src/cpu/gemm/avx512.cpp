@@ -2,14 +2,16 @@
 // Only the register micro-kernel lives here; blocking.cpp packs the panels and walks the loops.
 #include <immintrin.h>
 
+#include <utility>
+
 #include "cpu/gemm/blocking.h"
 
 namespace nn::cpu {
 namespace {
 
-constexpr int64_t mr = gemm_blocking_avx512.mr;
-constexpr int64_t nr = gemm_blocking_avx512.nr;
-static_assert(nr == 32, "the kernel holds a row of the tile in two zmm registers");
+constexpr int mr = static_cast<int>(gemm_blocking_avx512.mr);
+constexpr int nr = static_cast<int>(gemm_blocking_avx512.nr);
+static_assert(nr == 32, "a row of the tile is two zmm registers");
 
 // Lanes [0, count) of a 16-lane vector, count clamped to [0, 16].
 __mmask16 first_lanes(int64_t count) {
@@ -18,28 +20,34 @@ __mmask16 first_lanes(int64_t count) {
     return static_cast<__mmask16>((1u << count) - 1u);
 }
 
-void micro_kernel(int64_t k, const float* a_panel, const float* b_panel, float alpha, float beta, float* c,
-                  int64_t ldc, int64_t rows, int64_t cols) {
-    __m512 sum[mr][2];
+// The micro-kernel for a tile of Rows x (16 * Vectors) columns. Edge tiles get their own
+// instance instead of computing the zero padding: at batch 64, twelve-row panels leave a
+// four-row remainder that would otherwise cost a full tile.
+template <int Rows, int Vectors>
+void tile_kernel(int64_t k, const float* a_panel, const float* b_panel, float alpha, float beta, float* c,
+                 int64_t ldc, int64_t cols) {
+    __m512 sum[Rows][Vectors];
 #pragma GCC unroll 16
-    for (int64_t i = 0; i < mr; ++i) {
-        sum[i][0] = _mm512_setzero_ps();
-        sum[i][1] = _mm512_setzero_ps();
+    for (int i = 0; i < Rows; ++i) {
+#pragma GCC unroll 2
+        for (int v = 0; v < Vectors; ++v) sum[i][v] = _mm512_setzero_ps();
     }
     // Touch C now so its lines arrive while the k loop runs.
-    for (int64_t i = 0; i < rows; ++i) {
+#pragma GCC unroll 16
+    for (int i = 0; i < Rows; ++i) {
         _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
-        _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16), _MM_HINT_T0);
+        if (Vectors == 2) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16), _MM_HINT_T0);
     }
 #pragma GCC unroll 4
     for (int64_t l = 0; l < k; ++l) {
-        const __m512 b0 = _mm512_load_ps(b_panel);
-        const __m512 b1 = _mm512_load_ps(b_panel + 16);
+        __m512 b[Vectors];
+#pragma GCC unroll 2
+        for (int v = 0; v < Vectors; ++v) b[v] = _mm512_load_ps(b_panel + 16 * v);
 #pragma GCC unroll 16
-        for (int64_t i = 0; i < mr; ++i) {
+        for (int i = 0; i < Rows; ++i) {
             const __m512 a = _mm512_set1_ps(a_panel[i]);
-            sum[i][0] = _mm512_fmadd_ps(a, b0, sum[i][0]);
-            sum[i][1] = _mm512_fmadd_ps(a, b1, sum[i][1]);
+#pragma GCC unroll 2
+            for (int v = 0; v < Vectors; ++v) sum[i][v] = _mm512_fmadd_ps(a, b[v], sum[i][v]);
         }
         a_panel += mr;
         b_panel += nr;
@@ -47,22 +55,38 @@ void micro_kernel(int64_t k, const float* a_panel, const float* b_panel, float a
 
     const __m512 alpha_vector = _mm512_set1_ps(alpha);
     const __m512 beta_vector = _mm512_set1_ps(beta);
-    const __mmask16 mask0 = first_lanes(cols);
-    const __mmask16 mask1 = first_lanes(cols - 16);
+    __mmask16 mask[Vectors];
+#pragma GCC unroll 2
+    for (int v = 0; v < Vectors; ++v) mask[v] = first_lanes(cols - 16 * v);
 #pragma GCC unroll 16
-    for (int64_t i = 0; i < mr; ++i) {
-        if (i >= rows) break;
+    for (int i = 0; i < Rows; ++i) {
         float* row = c + i * ldc;
-        __m512 out0 = _mm512_mul_ps(alpha_vector, sum[i][0]);
-        __m512 out1 = _mm512_mul_ps(alpha_vector, sum[i][1]);
-        // beta == 0 must not read C: NaN in C would survive 0 * NaN.
-        if (beta != 0.0f) {
-            out0 = _mm512_fmadd_ps(beta_vector, _mm512_maskz_loadu_ps(mask0, row), out0);
-            out1 = _mm512_fmadd_ps(beta_vector, _mm512_maskz_loadu_ps(mask1, row + 16), out1);
+#pragma GCC unroll 2
+        for (int v = 0; v < Vectors; ++v) {
+            __m512 out = _mm512_mul_ps(alpha_vector, sum[i][v]);
+            // beta == 0 must not read C: NaN in C would survive 0 * NaN.
+            if (beta != 0.0f) out = _mm512_fmadd_ps(beta_vector, _mm512_maskz_loadu_ps(mask[v], row + 16 * v), out);
+            _mm512_mask_storeu_ps(row + 16 * v, mask[v], out);
         }
-        _mm512_mask_storeu_ps(row, mask0, out0);
-        _mm512_mask_storeu_ps(row + 16, mask1, out1);
     }
+}
+
+using TileKernel = void (*)(int64_t, const float*, const float*, float, float, float*, int64_t, int64_t);
+
+template <int... RowsMinusOne>
+constexpr auto make_tile_table(std::integer_sequence<int, RowsMinusOne...>) {
+    struct Table {
+        TileKernel kernels[sizeof...(RowsMinusOne)][2];
+    };
+    return Table{{{tile_kernel<RowsMinusOne + 1, 1>, tile_kernel<RowsMinusOne + 1, 2>}...}};
+}
+
+// tile_table.kernels[rows - 1][vectors - 1]
+constexpr auto tile_table = make_tile_table(std::make_integer_sequence<int, mr>{});
+
+void micro_kernel(int64_t k, const float* a_panel, const float* b_panel, float alpha, float beta, float* c,
+                  int64_t ldc, int64_t rows, int64_t cols) {
+    tile_table.kernels[rows - 1][cols > 16 ? 1 : 0](k, a_panel, b_panel, alpha, beta, c, ldc, cols);
 }
 
 }  // namespace

@@ -96,9 +96,13 @@ void zero_padding(int64_t rows, int64_t columns, float* out, int64_t out_stride)
 // out[l * out_stride + j] = in[l * in_stride + j] for j < width, then zero up to out_stride:
 // packing when storage already runs along the panel.
 void strided_copy(const float* in, int64_t in_stride, int64_t width, int64_t depth, float* out, int64_t out_stride) {
+    // Plain loops rather than std::copy: runs are a few dozen floats, too short for a memmove call.
     for (int64_t l = 0; l < depth; ++l) {
-        std::copy(in + l * in_stride, in + l * in_stride + width, out + l * out_stride);
-        std::fill(out + l * out_stride + width, out + (l + 1) * out_stride, 0.0f);
+        const float* from = in + l * in_stride;
+        float* to = out + l * out_stride;
+        int64_t j = 0;
+        for (; j < width; ++j) to[j] = from[j];
+        for (; j < out_stride; ++j) to[j] = 0.0f;
     }
 }
 
