@@ -1,0 +1,8 @@
+// Entry point of the nativenn command: parses the command line and turns failures into one clear
+// line on stderr and a non-zero exit code, never a stack trace for a user's mistake.
+using System.CommandLine;
+using NativeNN.Cli;
+
+var root = new RootCommand("NativeNN: train and evaluate neural networks on a native C++ core.");
+root.Subcommands.Add(InfoCommand.Create());
+return CommandRunner.Run(root, args);
