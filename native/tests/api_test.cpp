@@ -8,10 +8,12 @@
 #include <cstdint>
 #include <cstring>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "api/guard.h"
 #include "core/allocator.h"
 #include "nativenn.h"
 
@@ -95,6 +97,22 @@ TEST(ApiLastError, SurvivesSuccessfulCallsAndIsPerThread) {
     EXPECT_EQ(other_thread, "nn_set_num_threads: count is 0 but must be between 1 and 1024");
     EXPECT_EQ(last_error(), "nn_tensor_create: result is null") << "another thread's failure leaked here";
     nn_tensor_release(tensor);
+}
+
+TEST(ApiGuard, MapsEveryKindOfExceptionToAStatusAndAMessage) {
+    EXPECT_EQ(nn::api::guard("nn_example", [] { nn::core::throw_error(NN_ERROR_DEVICE, "device %d lost", 3); }),
+              NN_ERROR_DEVICE);
+    EXPECT_EQ(last_error(), "nn_example: device 3 lost");
+    EXPECT_EQ(nn::api::guard("nn_example", [] { throw std::bad_alloc(); }), NN_ERROR_OUT_OF_MEMORY);
+    EXPECT_EQ(last_error(), "nn_example: out of memory");
+    EXPECT_EQ(nn::api::guard("nn_example", [] { throw std::logic_error("index past the end"); }), NN_ERROR_INTERNAL);
+    EXPECT_EQ(last_error(), "nn_example: internal error: index past the end");
+    EXPECT_EQ(nn::api::guard("nn_example", [] { throw 42; }), NN_ERROR_INTERNAL);
+    EXPECT_EQ(last_error(), "nn_example: internal error: an exception of unknown type");
+    EXPECT_EQ(nn::api::guard("nn_example", [] { throw nn::core::Error(NN_OK, "claims success"); }), NN_ERROR_INTERNAL);
+    EXPECT_EQ(last_error(), "nn_example: claims success");
+    EXPECT_EQ(nn::api::guard("nn_example", [] {}), NN_OK);
+    EXPECT_EQ(last_error(), "nn_example: claims success");
 }
 
 TEST(ApiTensor, Float32RoundTrip) {

@@ -11,8 +11,10 @@
 
 namespace nn::api {
 
-// Stores "function: message" as this thread's nn_last_error() text.
+// Stores "function: message" (or "function: internal error: message") as this thread's
+// nn_last_error() text.
 void set_last_error(const char* function, const char* message) noexcept;
+void set_internal_error(const char* function, const char* message) noexcept;
 
 // Runs body and returns NN_OK, or the status of what it threw. A successful call leaves the
 // thread's last message as it was, so nn_last_error() always describes the last failure.
@@ -29,10 +31,10 @@ nn_status guard(const char* function, Body&& body) noexcept {
         set_last_error(function, "out of memory");
         return NN_ERROR_OUT_OF_MEMORY;
     } catch (const std::exception& error) {
-        set_last_error(function, error.what());
+        set_internal_error(function, error.what());
         return NN_ERROR_INTERNAL;
     } catch (...) {
-        set_last_error(function, "internal error: an exception of unknown type");
+        set_internal_error(function, "an exception of unknown type");
         return NN_ERROR_INTERNAL;
     }
 }

@@ -16,15 +16,26 @@ thread_local const char* last_error_message = "";
 
 }  // namespace
 
-void set_last_error(const char* function, const char* message) noexcept {
+namespace {
+
+void record(const char* function, const char* kind, const char* message) noexcept {
     try {
         last_error_text.assign(function);
         last_error_text += ": ";
+        last_error_text += kind;
         last_error_text += message;
         last_error_message = last_error_text.c_str();
     } catch (...) {
         last_error_message = "nativenn: out of memory while recording an error message";
     }
+}
+
+}  // namespace
+
+void set_last_error(const char* function, const char* message) noexcept { record(function, "", message); }
+
+void set_internal_error(const char* function, const char* message) noexcept {
+    record(function, "internal error: ", message);
 }
 
 }  // namespace nn::api
