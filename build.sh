@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# The one entry point: ./build.sh [setup|build|test|train|bench|bindings] [options]
+#   setup              install what a fresh Debian machine lacks, restore NuGet packages
+#   build              native core (CMake, Release) then every managed project
+#   test [--sanitize]  native tests (ctest) + managed tests (NUnit); ends with "N passed, M failed"
+#                      --sanitize: native tests only, built with ASan + UBSan
+#   bindings [--check] regenerate bindings/NativeNN.Interop/NativeMethods.g.cs from the header,
+#                      or (--check) fail if the committed file differs from what the header gives
+#   train [args]       the main job: nativenn train (arguments passed through)
+#   bench [--full]     benchmarks
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+configuration=Release
+native_build=build/native
+jobs=$(nproc 2>/dev/null || echo 2)
+
+apt_packages=(cmake g++ make libgtest-dev libbenchmark-dev libclang1-14 libclang-common-14-dev)
+
+log() { printf '\n== %s\n' "$*" >&2; }
+
+setup() {
+  local missing=()
+  for package in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+  fi
+  command -v dotnet >/dev/null || { echo "the .NET SDK 10 is needed: https://dot.net (dotnet not on PATH)" >&2; exit 1; }
+  log "restoring NuGet packages"
+  dotnet restore NativeNN.sln --verbosity quiet
+}
+
+build_native() {
+  local directory=$1; shift
+  log "native core -> $directory"
+  cmake -S . -B "$directory" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  cmake --build "$directory" -j "$jobs"
+}
+
+build_managed() {
+  log "managed projects ($configuration)"
+  dotnet build NativeNN.sln -c "$configuration" --nologo --verbosity quiet
+}
+
+# Sums a runner's results into the two totals the final line reports.
+passed=0
+failed=0
+skipped=0
+
+run_native_tests() {
+  local directory=$1 output
+  log "native tests (ctest, $directory)"
+  set +e
+  output=$(ctest --test-dir "$directory" --output-on-failure -j "$jobs" 2>&1)
+  local status=$?
+  set -e
+  printf '%s\n' "$output" | tail -n 40
+  local summary
+  summary=$(printf '%s\n' "$output" | grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' | tail -n 1 || true)
+  if [ -z "$summary" ]; then
+    echo "ctest printed no summary (exit $status)" >&2
+    failed=$((failed + 1))
+    return
+  fi
+  local native_failed native_total
+  native_failed=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$summary")
+  native_total=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$summary")
+  local native_skipped
+  native_skipped=$(printf '%s\n' "$output" | grep -cE '\*\*\*Skipped|Not Run' || true)
+  passed=$((passed + native_total - native_failed - native_skipped))
+  failed=$((failed + native_failed))
+  skipped=$((skipped + native_skipped))
+}
+
+run_managed_tests() {
+  local results=build/test-results
+  rm -rf "$results"
+  log "managed tests (NUnit)"
+  set +e
+  dotnet test NativeNN.sln -c "$configuration" --no-build --nologo --verbosity quiet \
+    --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results"
+  local status=$?
+  set -e
+  local files
+  files=$(find "$results" -name '*.trx' 2>/dev/null || true)
+  if [ -z "$files" ]; then
+    echo "dotnet test wrote no results (exit $status)" >&2
+    failed=$((failed + 1))
+    return
+  fi
+  local file counters
+  for file in $files; do
+    counters=$(grep -o '<Counters [^>]*>' "$file" | head -n 1)
+    local total executed file_passed file_failed
+    total=$(sed -E 's/.* total="([0-9]+)".*/\1/' <<<"$counters")
+    executed=$(sed -E 's/.* executed="([0-9]+)".*/\1/' <<<"$counters")
+    file_passed=$(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")
+    file_failed=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
+    local errors
+    errors=$(sed -E 's/.* error="([0-9]+)".*/\1/' <<<"$counters")
+    passed=$((passed + file_passed))
+    failed=$((failed + file_failed + errors))
+    skipped=$((skipped + total - file_passed - file_failed - errors))
+    : "$executed"
+  done
+  if [ $status -ne 0 ] && [ "$failed" -eq 0 ]; then
+    echo "dotnet test exited $status without a failed test: counting it as a failure" >&2
+    failed=$((failed + 1))
+  fi
+}
+
+generator=bindings/generator/NativeNN.BindingGenerator.csproj
+bindings() {
+  dotnet run --project "$generator" -c "$configuration" -- \
+    --header native/include/nativenn.h --output bindings/NativeNN.Interop/NativeMethods.g.cs "$@"
+}
+
+command=${1:-build}
+shift || true
+case "$command" in
+  setup)
+    setup
+    ;;
+  build)
+    build_native "$native_build"
+    build_managed
+    ;;
+  test)
+    if [ "${1:-}" = "--sanitize" ]; then
+      build_native build/native-sanitize -DNATIVENN_SANITIZE=ON -DNATIVENN_BENCHMARKS=OFF
+      ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        run_native_tests build/native-sanitize
+    else
+      build_native "$native_build"
+      build_managed
+      run_native_tests "$native_build"
+      run_managed_tests
+    fi
+    echo
+    if [ "$skipped" -gt 0 ]; then
+      echo "$passed passed, $failed failed, $skipped skipped"
+    else
+      echo "$passed passed, $failed failed"
+    fi
+    [ "$failed" -eq 0 ]
+    ;;
+  bindings)
+    bindings "$@"
+    ;;
+  train)
+    build_native "$native_build"
+    build_managed
+    cli="managed/NativeNN.Cli/bin/$configuration/net10.0/NativeNN.Cli.dll"
+    if dotnet "$cli" train --help >/dev/null 2>&1; then
+      dotnet "$cli" train "$@"
+    else
+      echo "nativenn has no train command yet (it needs the CPU kernels, autograd, modules and the MNIST loader)." >&2
+      echo "What is built so far, end to end:" >&2
+      dotnet "$cli" info
+    fi
+    ;;
+  bench)
+    echo "The benchmark suite (issue 6) is not built yet; native kernel benchmarks: $native_build/nativenn_benchmarks" >&2
+    exit 1
+    ;;
+  *)
+    sed -n '2,12p' "$0" >&2
+    exit 2
+    ;;
+esac
