@@ -15,7 +15,7 @@ internal static unsafe partial class NativeMethods
     /// managed side refuses a native library whose nn_abi_version() differs from the value it was
     /// generated against.
     /// </summary>
-    public const int NN_ABI_VERSION = 1;
+    public const int NN_ABI_VERSION = 2;
 
     /// <summary>Most dimensions a tensor may have.</summary>
     public const int NN_MAX_DIMS = 8;
@@ -175,6 +175,16 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial nn_status nn_tensor_fill_normal(TensorHandle tensor, ulong seed, float mean, float std);
+
+    /// <summary>
+    /// C = alpha * op(A) op(B) + beta * C on 2-D float32 tensors, where op transposes its argument
+    /// when the matching flag is 1: A is [M,K] ([K,M] when transpose_a is 1), B is [K,N] ([N,K] when
+    /// transpose_b is 1) and C is [M,N]. With beta = 0 the previous contents of C are not read (NaN in
+    /// C does not propagate). C must not share storage with A or B.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_matmul(TensorHandle a, int transpose_a, TensorHandle b, int transpose_b, float alpha, float beta, TensorHandle c);
 }
 
 /// <summary>Outcome of every call. NN_OK is success; any other value means nn_last_error() explains.</summary>

@@ -23,7 +23,7 @@ extern "C" {
 /// Version of this ABI. Raised whenever a signature, enum value or struct layout changes; the
 /// managed side refuses a native library whose nn_abi_version() differs from the value it was
 /// generated against.
-#define NN_ABI_VERSION 1
+#define NN_ABI_VERSION 2
 
 /// Most dimensions a tensor may have.
 #define NN_MAX_DIMS 8
@@ -182,6 +182,15 @@ NN_API nn_status nn_tensor_fill_uniform(nn_tensor* tensor, uint64_t seed, float 
 /// Fills a float32 tensor with normal samples of the given mean and standard deviation
 /// (Box-Muller over the same counter-based generator as nn_tensor_fill_uniform).
 NN_API nn_status nn_tensor_fill_normal(nn_tensor* tensor, uint64_t seed, float mean, float std);
+
+/* ---- Matrix multiplication --------------------------------------------------------------- */
+
+/// C = alpha * op(A) op(B) + beta * C on 2-D float32 tensors, where op transposes its argument
+/// when the matching flag is 1: A is [M,K] ([K,M] when transpose_a is 1), B is [K,N] ([N,K] when
+/// transpose_b is 1) and C is [M,N]. With beta = 0 the previous contents of C are not read (NaN in
+/// C does not propagate). C must not share storage with A or B.
+NN_API nn_status nn_matmul(const nn_tensor* a, int32_t transpose_a, const nn_tensor* b, int32_t transpose_b,
+                           float alpha, float beta, nn_tensor* c);
 
 #ifdef __cplusplus
 }
