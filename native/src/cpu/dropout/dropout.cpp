@@ -21,12 +21,15 @@ const Implementation<DropoutForward> forward_implementations[] = {
 
 }  // namespace
 
-void dropout_forward(const DropoutForward& problem) {
+void check_dropout_probability(const char* prefix, float p) {
     // Written so that NaN fails too.
-    if (!(problem.p >= 0.0f && problem.p <= 1.0f)) {
-        nn::core::throw_error(NN_ERROR_INVALID_ARGUMENT, "dropout_forward: p is %g but must be in [0, 1]",
-                              static_cast<double>(problem.p));
+    if (!(p >= 0.0f && p <= 1.0f)) {
+        nn::core::throw_error(NN_ERROR_INVALID_ARGUMENT, "%sp is %g but must be in [0, 1]", prefix, static_cast<double>(p));
     }
+}
+
+void dropout_forward(const DropoutForward& problem) {
+    check_dropout_probability("dropout_forward: ", problem.p);
     check_size("dropout_forward", "count", problem.count);
     check_data("dropout_forward", "x", problem.x, problem.count);
     check_data("dropout_forward", "y", problem.y, problem.count);

@@ -34,6 +34,10 @@ struct DropoutBackward {
     float* dx = nullptr;
 };
 
+// Throws nn::core::Error(NN_ERROR_INVALID_ARGUMENT) "<prefix>p is ... but must be in [0, 1]" unless
+// 0 <= p <= 1; the entry point and the C ABI shim share it.
+void check_dropout_probability(const char* prefix, float p);
+
 void dropout_forward(const DropoutForward& problem);
 void dropout_backward(const DropoutBackward& problem);
 

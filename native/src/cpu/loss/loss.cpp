@@ -3,6 +3,8 @@
 // the implementation.
 #include "cpu/loss/loss.h"
 
+#include <string>
+
 #include "core/dispatch.h"
 #include "cpu/eltwise/checks.h"
 
@@ -56,17 +58,6 @@ void check_reduction(const char* op, Reduction reduction) {
     }
 }
 
-// Every target in [0, classes), checked before a kernel indexes with it.
-void check_targets(const char* op, const int64_t* targets, int64_t samples, int64_t classes) {
-    for (int64_t sample = 0; sample < samples; ++sample) {
-        if (targets[sample] < 0 || targets[sample] >= classes) {
-            throw_error(NN_ERROR_INVALID_ARGUMENT, "%s: target %lld at index %lld is out of range [0, %lld) for %lld classes",
-                        op, static_cast<long long>(targets[sample]), static_cast<long long>(sample),
-                        static_cast<long long>(classes), static_cast<long long>(classes));
-        }
-    }
-}
-
 // The sizes and pointers of a classification loss; returns the number of samples.
 int64_t check_classification(const char* op, Reduction reduction, int64_t outer, int64_t classes, int64_t inner,
                              const int64_t* targets, const float* dloss, bool backward) {
@@ -75,7 +66,7 @@ int64_t check_classification(const char* op, Reduction reduction, int64_t outer,
     const int64_t samples = outer * inner;
     check_data(op, "targets", targets, samples);
     if (backward) check_data(op, "dloss", dloss, reduction == Reduction::None ? samples : 1);
-    check_targets(op, targets, samples, classes);
+    check_targets((std::string(op) + ": targets").c_str(), targets, samples, classes);
     return samples;
 }
 
@@ -89,6 +80,26 @@ void check_pointwise(const char* op, Reduction reduction, int64_t count, const f
 }
 
 }  // namespace
+
+void check_targets(const char* name, const int64_t* targets, int64_t samples, int64_t classes) {
+    for (int64_t sample = 0; sample < samples; ++sample) {
+        if (targets[sample] < 0 || targets[sample] >= classes) {
+            throw_error(NN_ERROR_INVALID_ARGUMENT, "%s[%lld] is %lld, outside [0, %lld) for %lld classes", name,
+                        static_cast<long long>(sample), static_cast<long long>(targets[sample]),
+                        static_cast<long long>(classes), static_cast<long long>(classes));
+        }
+    }
+}
+
+void check_probabilities(const char* name, const float* probabilities, int64_t count) {
+    for (int64_t i = 0; i < count; ++i) {
+        // Written so that NaN fails too, as in PyTorch.
+        if (!(probabilities[i] >= 0.0f && probabilities[i] <= 1.0f)) {
+            throw_error(NN_ERROR_INVALID_ARGUMENT, "%s[%lld] is %g, outside [0, 1]", name, static_cast<long long>(i),
+                        static_cast<double>(probabilities[i]));
+        }
+    }
+}
 
 void cross_entropy_forward(const CrossEntropyForward& problem) {
     const char* op = "cross_entropy_forward";
@@ -143,13 +154,7 @@ void bce_forward(const PointwiseLossForward& problem) {
     const char* op = "bce_forward";
     check_pointwise(op, problem.reduction, problem.count, problem.x, problem.target, nullptr, false);
     check_data(op, "loss", problem.loss, problem.reduction == Reduction::None ? problem.count : 1);
-    for (int64_t i = 0; i < problem.count; ++i) {
-        // Written so that NaN fails too, as in PyTorch.
-        if (!(problem.x[i] >= 0.0f && problem.x[i] <= 1.0f)) {
-            throw_error(NN_ERROR_INVALID_ARGUMENT, "%s: input %g at index %lld is outside [0, 1]", op,
-                        static_cast<double>(problem.x[i]), static_cast<long long>(i));
-        }
-    }
+    check_probabilities("bce_forward: x", problem.x, problem.count);
     nn::core::dispatch(op, bce_forward_implementations, problem);
 }
 

@@ -89,6 +89,12 @@ struct PointwiseLossBackward {
     float* dx = nullptr;
 };
 
+// Throw nn::core::Error(NN_ERROR_INVALID_ARGUMENT) at the first target outside [0, classes), or the
+// first probability outside [0, 1] (NaN included), naming it "<name>[index]"; the entry points and
+// the C ABI shims share them.
+void check_targets(const char* name, const int64_t* targets, int64_t samples, int64_t classes);
+void check_probabilities(const char* name, const float* probabilities, int64_t count);
+
 // Check and dispatch (see above).
 void cross_entropy_forward(const CrossEntropyForward& problem);
 void cross_entropy_backward(const CrossEntropyBackward& problem);

@@ -40,15 +40,15 @@ const Implementation<AdamStep> adam_implementations[] = {
 };
 
 // Written so that NaN fails too; infinity fails as well, since no step survives it.
-void check_at_least_zero(const char* op, const char* name, double value) {
+void check_at_least_zero(const char* prefix, const char* name, double value) {
     if (!(value >= 0.0 && std::isfinite(value))) {
-        throw_error(NN_ERROR_INVALID_ARGUMENT, "%s: %s is %g but must be finite and >= 0", op, name, value);
+        throw_error(NN_ERROR_INVALID_ARGUMENT, "%s%s is %g but must be finite and >= 0", prefix, name, value);
     }
 }
 
-void check_beta(const char* op, const char* name, double value) {
+void check_beta(const char* prefix, const char* name, double value) {
     if (!(value >= 0.0 && value < 1.0)) {
-        throw_error(NN_ERROR_INVALID_ARGUMENT, "%s: %s is %g but must be in [0, 1)", op, name, value);
+        throw_error(NN_ERROR_INVALID_ARGUMENT, "%s%s is %g but must be in [0, 1)", prefix, name, value);
     }
 }
 
@@ -106,30 +106,54 @@ AdamScalars adam_scalars(const AdamOptions& options, int64_t step) {
     return scalars;
 }
 
+void check_options(const char* prefix, const SgdOptions& options) {
+    check_at_least_zero(prefix, "lr", options.lr);
+    check_at_least_zero(prefix, "momentum", options.momentum);
+    check_at_least_zero(prefix, "weight_decay", options.weight_decay);
+    if (!std::isfinite(options.dampening)) {
+        throw_error(NN_ERROR_INVALID_ARGUMENT, "%sdampening is %g but must be finite", prefix, options.dampening);
+    }
+    if (options.nesterov && (options.momentum <= 0.0 || options.dampening != 0.0)) {
+        throw_error(NN_ERROR_INVALID_ARGUMENT, "%snesterov needs momentum > 0 and dampening 0 (momentum %g, dampening %g)",
+                    prefix, options.momentum, options.dampening);
+    }
+}
+
+void check_options(const char* prefix, const AdagradOptions& options) {
+    check_at_least_zero(prefix, "lr", options.lr);
+    check_at_least_zero(prefix, "lr_decay", options.lr_decay);
+    check_at_least_zero(prefix, "weight_decay", options.weight_decay);
+    check_at_least_zero(prefix, "initial_accumulator_value", options.initial_accumulator_value);
+    check_at_least_zero(prefix, "eps", options.eps);
+}
+
+void check_options(const char* prefix, const RmspropOptions& options) {
+    check_at_least_zero(prefix, "lr", options.lr);
+    check_at_least_zero(prefix, "alpha", options.alpha);
+    check_at_least_zero(prefix, "eps", options.eps);
+    check_at_least_zero(prefix, "weight_decay", options.weight_decay);
+    check_at_least_zero(prefix, "momentum", options.momentum);
+}
+
+void check_options(const char* prefix, const AdamOptions& options) {
+    check_at_least_zero(prefix, "lr", options.lr);
+    check_at_least_zero(prefix, "eps", options.eps);
+    check_beta(prefix, "beta1", options.beta1);
+    check_beta(prefix, "beta2", options.beta2);
+    check_at_least_zero(prefix, "weight_decay", options.weight_decay);
+}
+
 void sgd_step(const SgdStep& problem) {
     const char* op = "sgd_step";
-    const SgdOptions& o = problem.options;
-    check_at_least_zero(op, "lr", o.lr);
-    check_at_least_zero(op, "momentum", o.momentum);
-    check_at_least_zero(op, "weight_decay", o.weight_decay);
-    if (!std::isfinite(o.dampening)) throw_error(NN_ERROR_INVALID_ARGUMENT, "%s: dampening is %g", op, o.dampening);
-    if (o.nesterov && (o.momentum <= 0.0 || o.dampening != 0.0)) {
-        throw_error(NN_ERROR_INVALID_ARGUMENT, "%s: nesterov needs momentum > 0 and dampening 0 (momentum %g, dampening %g)",
-                    op, o.momentum, o.dampening);
-    }
+    check_options("sgd_step: ", problem.options);
     check_common(op, problem.step, problem.count, problem.param, problem.grad);
-    if (o.momentum != 0.0) check_data(op, "momentum_buffer", problem.momentum_buffer, problem.count);
+    if (problem.options.momentum != 0.0) check_data(op, "momentum_buffer", problem.momentum_buffer, problem.count);
     nn::core::dispatch(op, sgd_implementations, problem);
 }
 
 void adagrad_step(const AdagradStep& problem) {
     const char* op = "adagrad_step";
-    const AdagradOptions& o = problem.options;
-    check_at_least_zero(op, "lr", o.lr);
-    check_at_least_zero(op, "lr_decay", o.lr_decay);
-    check_at_least_zero(op, "weight_decay", o.weight_decay);
-    check_at_least_zero(op, "initial_accumulator_value", o.initial_accumulator_value);
-    check_at_least_zero(op, "eps", o.eps);
+    check_options("adagrad_step: ", problem.options);
     check_common(op, problem.step, problem.count, problem.param, problem.grad);
     check_data(op, "sum", problem.sum, problem.count);
     nn::core::dispatch(op, adagrad_implementations, problem);
@@ -138,11 +162,7 @@ void adagrad_step(const AdagradStep& problem) {
 void rmsprop_step(const RmspropStep& problem) {
     const char* op = "rmsprop_step";
     const RmspropOptions& o = problem.options;
-    check_at_least_zero(op, "lr", o.lr);
-    check_at_least_zero(op, "alpha", o.alpha);
-    check_at_least_zero(op, "eps", o.eps);
-    check_at_least_zero(op, "weight_decay", o.weight_decay);
-    check_at_least_zero(op, "momentum", o.momentum);
+    check_options("rmsprop_step: ", o);
     check_common(op, problem.step, problem.count, problem.param, problem.grad);
     check_data(op, "square_avg", problem.square_avg, problem.count);
     if (o.momentum > 0.0) check_data(op, "momentum_buffer", problem.momentum_buffer, problem.count);
@@ -151,17 +171,13 @@ void rmsprop_step(const RmspropStep& problem) {
 }
 
 void adam_step(const AdamStep& problem) {
-    const char* op = problem.options.decoupled_weight_decay ? "adamw_step" : "adam_step";
-    const AdamOptions& o = problem.options;
-    check_at_least_zero(op, "lr", o.lr);
-    check_at_least_zero(op, "eps", o.eps);
-    check_beta(op, "beta1", o.beta1);
-    check_beta(op, "beta2", o.beta2);
-    check_at_least_zero(op, "weight_decay", o.weight_decay);
+    const bool adamw = problem.options.decoupled_weight_decay;
+    const char* op = adamw ? "adamw_step" : "adam_step";
+    check_options(adamw ? "adamw_step: " : "adam_step: ", problem.options);
     check_common(op, problem.step, problem.count, problem.param, problem.grad);
     check_data(op, "exp_avg", problem.exp_avg, problem.count);
     check_data(op, "exp_avg_sq", problem.exp_avg_sq, problem.count);
-    if (o.amsgrad) check_data(op, "max_exp_avg_sq", problem.max_exp_avg_sq, problem.count);
+    if (problem.options.amsgrad) check_data(op, "max_exp_avg_sq", problem.max_exp_avg_sq, problem.count);
     nn::core::dispatch(op, adam_implementations, problem);
 }
 

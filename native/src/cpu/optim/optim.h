@@ -107,6 +107,13 @@ struct AdamStep {
     float* max_exp_avg_sq = nullptr;
 };
 
+// Throw nn::core::Error(NN_ERROR_INVALID_ARGUMENT) "<prefix><name> is ..." for a hyper-parameter
+// torch.optim would refuse; the entry points and the C ABI shims share them.
+void check_options(const char* prefix, const SgdOptions& options);
+void check_options(const char* prefix, const AdagradOptions& options);
+void check_options(const char* prefix, const RmspropOptions& options);
+void check_options(const char* prefix, const AdamOptions& options);
+
 void sgd_step(const SgdStep& problem);
 void adagrad_step(const AdagradStep& problem);
 void rmsprop_step(const RmspropStep& problem);
