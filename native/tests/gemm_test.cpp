@@ -2,12 +2,15 @@
 // gemm_avx2 and gemm_avx512 against gemm_reference on awkward shapes, both transpose flags,
 // padded leading dimensions, alpha/beta special cases and 1 or 2 threads.
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <new>
 #include <random>
 #include <string>
 #include <vector>
@@ -137,6 +140,8 @@ struct Implementation {
     GemmFunction run;
     nn::core::Isa isa;
 };
+
+void PrintTo(const Implementation& implementation, std::ostream* out) { *out << implementation.name; }
 
 std::string check(GemmFunction run, const Shape& shape, uint32_t seed, float alpha_used_by_run) {
     const Operands operands(shape, seed);
@@ -289,6 +294,58 @@ TEST_P(GemmImplementationTest, ToleranceCatchesSmallMistakes) {
     missing_term.k = shorter.k;
     GetParam().run(missing_term);
     EXPECT_FALSE(compare(operands, expected, actual).empty());
+}
+
+// A buffer whose last float sits just before an inaccessible page, so reading or writing one
+// element past the end faults instead of passing silently.
+class GuardedFloats {
+public:
+    explicit GuardedFloats(std::size_t count) {
+        const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+        const std::size_t bytes = (count * sizeof(float) + page - 1) / page * page;
+        size_ = bytes + page;
+        void* memory = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (memory == MAP_FAILED) throw std::bad_alloc();
+        base_ = static_cast<char*>(memory);
+        mprotect(base_ + bytes, page, PROT_NONE);
+        data_ = reinterpret_cast<float*>(base_ + bytes) - count;
+    }
+    GuardedFloats(const GuardedFloats&) = delete;
+    GuardedFloats& operator=(const GuardedFloats&) = delete;
+    ~GuardedFloats() { munmap(base_, size_); }
+    float* data() const { return data_; }
+
+private:
+    char* base_ = nullptr;
+    std::size_t size_ = 0;
+    float* data_ = nullptr;
+};
+
+// Edge tiles and operands read in place end exactly at a guard page: a kernel that touches one
+// float past A, B or C crashes the test.
+TEST_P(GemmImplementationTest, TouchesNothingPastTheOperands) {
+    const int64_t shapes[][3] = {{1, 1, 1}, {7, 10, 84}, {13, 17, 5}, {64, 10, 84}, {5, 33, 200}, {25, 47, 9}};
+    for (const auto& shape : shapes) {
+        for (int flags = 0; flags < 4; ++flags) {
+            Shape s = {(flags & 1) != 0, (flags & 2) != 0, shape[0], shape[1], shape[2], 1.0f, 0.5f, 0};
+            const Operands operands(s, 61);
+            GuardedFloats a(operands.a.size()), b(operands.b.size()), c(operands.c.size());
+            std::copy(operands.a.begin(), operands.a.end(), a.data());
+            std::copy(operands.b.begin(), operands.b.end(), b.data());
+            std::copy(operands.c.begin(), operands.c.end(), c.data());
+            std::vector<float> expected = operands.c;
+            nn::cpu::gemm_reference(operands.problem(expected, s.alpha));
+            std::vector<float> unused;
+            GemmProblem p = operands.problem(unused, s.alpha);
+            p.a = a.data();
+            p.b = b.data();
+            p.c = c.data();
+            GetParam().run(p);
+            const std::vector<float> actual(c.data(), c.data() + operands.c.size());
+            const std::string failure = compare(operands, expected, actual);
+            EXPECT_TRUE(failure.empty()) << GetParam().name << ": " << failure;
+        }
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Gemm, GemmImplementationTest,

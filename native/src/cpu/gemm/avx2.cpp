@@ -1,4 +1,4 @@
-// C[rows x cols] = alpha * A_panel[MR x k] * B_panel[k x NR] + beta * C, MR = 6, NR = 16, ymm.
+// C[rows x cols] = alpha * A_panel[rows x k] * B_panel[k x cols] + beta * C, rows <= 6, cols <= 16, ymm.
 // Only the register micro-kernel lives here; blocking.cpp packs the panels and walks the loops.
 #include <immintrin.h>
 
@@ -10,8 +10,7 @@ namespace nn::cpu {
 namespace {
 
 constexpr int mr = static_cast<int>(gemm_blocking_avx2.mr);
-constexpr int nr = static_cast<int>(gemm_blocking_avx2.nr);
-static_assert(nr == 16, "a row of the tile is two ymm registers");
+static_assert(gemm_blocking_avx2.nr == 16, "a row of the tile is two ymm registers");
 
 // An integer mask selecting lanes [0, count) of an 8-lane vector, for maskload and maskstore.
 __m256i first_lanes(int64_t count) {
@@ -20,11 +19,34 @@ __m256i first_lanes(int64_t count) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(limit), lane);
 }
 
+// sum[i][v] += A_panel[i, l] * B_panel[l, 8v .. 8v+7] over l < k. Masked is for a partial tile of
+// B read in place: maskload never touches columns past `cols`. Packed panels take plain loads.
+template <int Rows, int Vectors, bool Masked>
+void accumulate(__m256 (&sum)[Rows][Vectors], int64_t k, const float* a_panel, int64_t a_stride,
+                const float* b_panel, int64_t b_stride, const __m256i (&mask)[Vectors]) {
+#pragma GCC unroll 4
+    for (int64_t l = 0; l < k; ++l) {
+        __m256 b[Vectors];
+#pragma GCC unroll 2
+        for (int v = 0; v < Vectors; ++v) {
+            b[v] = Masked ? _mm256_maskload_ps(b_panel + 8 * v, mask[v]) : _mm256_loadu_ps(b_panel + 8 * v);
+        }
+#pragma GCC unroll 8
+        for (int i = 0; i < Rows; ++i) {
+            const __m256 a = _mm256_broadcast_ss(a_panel + i);
+#pragma GCC unroll 2
+            for (int v = 0; v < Vectors; ++v) sum[i][v] = _mm256_fmadd_ps(a, b[v], sum[i][v]);
+        }
+        a_panel += a_stride;
+        b_panel += b_stride;
+    }
+}
+
 // The micro-kernel for a tile of Rows x (8 * Vectors) columns; edge tiles get their own instance
 // instead of computing the zero padding.
 template <int Rows, int Vectors>
-void tile_kernel(int64_t k, const float* a_panel, const float* b_panel, float alpha, float beta, float* c,
-                 int64_t ldc, int64_t cols) {
+void tile_kernel(int64_t k, const float* a_panel, int64_t a_stride, const float* b_panel, int64_t b_stride,
+                 float alpha, float beta, float* c, int64_t ldc, int64_t cols) {
     __m256 sum[Rows][Vectors];
 #pragma GCC unroll 8
     for (int i = 0; i < Rows; ++i) {
@@ -33,27 +55,18 @@ void tile_kernel(int64_t k, const float* a_panel, const float* b_panel, float al
     }
 #pragma GCC unroll 8
     for (int i = 0; i < Rows; ++i) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
-#pragma GCC unroll 4
-    for (int64_t l = 0; l < k; ++l) {
-        __m256 b[Vectors];
-#pragma GCC unroll 2
-        for (int v = 0; v < Vectors; ++v) b[v] = _mm256_load_ps(b_panel + 8 * v);
-#pragma GCC unroll 8
-        for (int i = 0; i < Rows; ++i) {
-            const __m256 a = _mm256_broadcast_ss(a_panel + i);
-#pragma GCC unroll 2
-            for (int v = 0; v < Vectors; ++v) sum[i][v] = _mm256_fmadd_ps(a, b[v], sum[i][v]);
-        }
-        a_panel += mr;
-        b_panel += nr;
-    }
-
-    const __m256 alpha_vector = _mm256_set1_ps(alpha);
-    const __m256 beta_vector = _mm256_set1_ps(beta);
     const bool full_width = cols == 8 * Vectors;
     __m256i mask[Vectors];
 #pragma GCC unroll 2
     for (int v = 0; v < Vectors; ++v) mask[v] = first_lanes(cols - 8 * v);
+    if (full_width) {
+        accumulate<Rows, Vectors, false>(sum, k, a_panel, a_stride, b_panel, b_stride, mask);
+    } else {
+        accumulate<Rows, Vectors, true>(sum, k, a_panel, a_stride, b_panel, b_stride, mask);
+    }
+
+    const __m256 alpha_vector = _mm256_set1_ps(alpha);
+    const __m256 beta_vector = _mm256_set1_ps(beta);
 #pragma GCC unroll 8
     for (int i = 0; i < Rows; ++i) {
         float* row = c + i * ldc;
@@ -74,7 +87,8 @@ void tile_kernel(int64_t k, const float* a_panel, const float* b_panel, float al
     }
 }
 
-using TileKernel = void (*)(int64_t, const float*, const float*, float, float, float*, int64_t, int64_t);
+using TileKernel = void (*)(int64_t, const float*, int64_t, const float*, int64_t, float, float, float*, int64_t,
+                           int64_t);
 
 template <int... RowsMinusOne>
 constexpr auto make_tile_table(std::integer_sequence<int, RowsMinusOne...>) {
@@ -87,9 +101,10 @@ constexpr auto make_tile_table(std::integer_sequence<int, RowsMinusOne...>) {
 // tile_table.kernels[rows - 1][vectors - 1]
 constexpr auto tile_table = make_tile_table(std::make_integer_sequence<int, mr>{});
 
-void micro_kernel(int64_t k, const float* a_panel, const float* b_panel, float alpha, float beta, float* c,
-                  int64_t ldc, int64_t rows, int64_t cols) {
-    tile_table.kernels[rows - 1][cols > 8 ? 1 : 0](k, a_panel, b_panel, alpha, beta, c, ldc, cols);
+void micro_kernel(int64_t k, const float* a_panel, int64_t a_stride, const float* b_panel, int64_t b_stride,
+                  float alpha, float beta, float* c, int64_t ldc, int64_t rows, int64_t cols) {
+    tile_table.kernels[rows - 1][cols > 8 ? 1 : 0](k, a_panel, a_stride, b_panel, b_stride, alpha, beta, c, ldc,
+                                                   cols);
 }
 
 }  // namespace

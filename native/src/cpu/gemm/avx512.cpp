@@ -1,4 +1,4 @@
-// C[rows x cols] = alpha * A_panel[MR x k] * B_panel[k x NR] + beta * C, MR = 12, NR = 32, zmm.
+// C[rows x cols] = alpha * A_panel[rows x k] * B_panel[k x cols] + beta * C, rows <= 12, cols <= 32, zmm.
 // Only the register micro-kernel lives here; blocking.cpp packs the panels and walks the loops.
 #include <immintrin.h>
 
@@ -10,8 +10,7 @@ namespace nn::cpu {
 namespace {
 
 constexpr int mr = static_cast<int>(gemm_blocking_avx512.mr);
-constexpr int nr = static_cast<int>(gemm_blocking_avx512.nr);
-static_assert(nr == 32, "a row of the tile is two zmm registers");
+static_assert(gemm_blocking_avx512.nr == 32, "a row of the tile is two zmm registers");
 
 // Lanes [0, count) of a 16-lane vector, count clamped to [0, 16].
 __mmask16 first_lanes(int64_t count) {
@@ -24,8 +23,13 @@ __mmask16 first_lanes(int64_t count) {
 // instance instead of computing the zero padding: at batch 64, twelve-row panels leave a
 // four-row remainder that would otherwise cost a full tile.
 template <int Rows, int Vectors>
-void tile_kernel(int64_t k, const float* a_panel, const float* b_panel, float alpha, float beta, float* c,
-                 int64_t ldc, int64_t cols) {
+void tile_kernel(int64_t k, const float* a_panel, int64_t a_stride, const float* b_panel, int64_t b_stride,
+                 float alpha, float beta, float* c, int64_t ldc, int64_t cols) {
+    // Masked loads of B never touch columns past `cols`, which matters when B is read in place;
+    // on packed panels the mask is full and costs nothing.
+    __mmask16 mask[Vectors];
+#pragma GCC unroll 2
+    for (int v = 0; v < Vectors; ++v) mask[v] = first_lanes(cols - 16 * v);
     __m512 sum[Rows][Vectors];
 #pragma GCC unroll 16
     for (int i = 0; i < Rows; ++i) {
@@ -42,22 +46,19 @@ void tile_kernel(int64_t k, const float* a_panel, const float* b_panel, float al
     for (int64_t l = 0; l < k; ++l) {
         __m512 b[Vectors];
 #pragma GCC unroll 2
-        for (int v = 0; v < Vectors; ++v) b[v] = _mm512_load_ps(b_panel + 16 * v);
+        for (int v = 0; v < Vectors; ++v) b[v] = _mm512_maskz_loadu_ps(mask[v], b_panel + 16 * v);
 #pragma GCC unroll 16
         for (int i = 0; i < Rows; ++i) {
             const __m512 a = _mm512_set1_ps(a_panel[i]);
 #pragma GCC unroll 2
             for (int v = 0; v < Vectors; ++v) sum[i][v] = _mm512_fmadd_ps(a, b[v], sum[i][v]);
         }
-        a_panel += mr;
-        b_panel += nr;
+        a_panel += a_stride;
+        b_panel += b_stride;
     }
 
     const __m512 alpha_vector = _mm512_set1_ps(alpha);
     const __m512 beta_vector = _mm512_set1_ps(beta);
-    __mmask16 mask[Vectors];
-#pragma GCC unroll 2
-    for (int v = 0; v < Vectors; ++v) mask[v] = first_lanes(cols - 16 * v);
 #pragma GCC unroll 16
     for (int i = 0; i < Rows; ++i) {
         float* row = c + i * ldc;
@@ -71,7 +72,8 @@ void tile_kernel(int64_t k, const float* a_panel, const float* b_panel, float al
     }
 }
 
-using TileKernel = void (*)(int64_t, const float*, const float*, float, float, float*, int64_t, int64_t);
+using TileKernel = void (*)(int64_t, const float*, int64_t, const float*, int64_t, float, float, float*, int64_t,
+                           int64_t);
 
 template <int... RowsMinusOne>
 constexpr auto make_tile_table(std::integer_sequence<int, RowsMinusOne...>) {
@@ -84,9 +86,10 @@ constexpr auto make_tile_table(std::integer_sequence<int, RowsMinusOne...>) {
 // tile_table.kernels[rows - 1][vectors - 1]
 constexpr auto tile_table = make_tile_table(std::make_integer_sequence<int, mr>{});
 
-void micro_kernel(int64_t k, const float* a_panel, const float* b_panel, float alpha, float beta, float* c,
-                  int64_t ldc, int64_t rows, int64_t cols) {
-    tile_table.kernels[rows - 1][cols > 16 ? 1 : 0](k, a_panel, b_panel, alpha, beta, c, ldc, cols);
+void micro_kernel(int64_t k, const float* a_panel, int64_t a_stride, const float* b_panel, int64_t b_stride,
+                  float alpha, float beta, float* c, int64_t ldc, int64_t rows, int64_t cols) {
+    tile_table.kernels[rows - 1][cols > 16 ? 1 : 0](k, a_panel, a_stride, b_panel, b_stride, alpha, beta, c, ldc,
+                                                    cols);
 }
 
 }  // namespace

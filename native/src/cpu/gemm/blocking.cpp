@@ -177,18 +177,39 @@ ThreadGrid choose_grid(int64_t threads, int64_t row_panels, int64_t column_panel
 // Below this many multiply-adds per thread, waking a second thread costs more than it saves.
 constexpr int64_t work_per_thread = 64 * 64 * 64;
 
+// Which operands a call reads in place instead of packing. Packing pays when a panel is reused
+// many times; for a small problem the copy costs as much as the arithmetic. A transposed A and a
+// plain B already run along the panels (MR consecutive rows of A, NR consecutive columns of B
+// per step of k), so they can feed the kernel straight from the caller's storage when the other
+// side is short (few reuses) and the operand is small enough to stay in L2.
+struct InPlace {
+    bool a;
+    bool b;
+};
+
+constexpr int64_t in_place_bytes = 256 * 1024;
+constexpr int64_t in_place_reuse = 256;
+
+InPlace choose_in_place(const GemmProblem& p) {
+    const int64_t a_bytes = p.m * p.k * static_cast<int64_t>(sizeof(float));
+    const int64_t b_bytes = p.k * p.n * static_cast<int64_t>(sizeof(float));
+    return {p.transpose_a && a_bytes <= in_place_bytes && p.n <= in_place_reuse,
+            !p.transpose_b && b_bytes <= in_place_bytes && p.m <= in_place_reuse};
+}
+
 // One thread's part of the loop nest: the rows and columns of C its place in the grid gives it.
 // Every thread walks the same jc and pc loops, so all of them meet each barrier, including a
 // thread whose share of C is empty.
 void run_share(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroKernel kernel, int64_t kc_max,
-               int64_t nc_max, float* packed_b, const ThreadGrid& grid, int64_t threads, int64_t thread) {
+               int64_t nc_max, InPlace in_place, float* packed_b, const ThreadGrid& grid, int64_t threads,
+               int64_t thread) {
     const int64_t mr = blocking.mr;
     const int64_t nr = blocking.nr;
     const Range my_row_panels = split(divide_up(p.m, mr), grid.row_parts, thread / grid.column_parts);
     const int64_t row_begin = my_row_panels.begin * mr;
     const int64_t row_end = std::min(p.m, my_row_panels.end * mr);
     const int64_t mc_max = balanced_block(std::max<int64_t>(row_end - row_begin, 1), blocking.mc, mr);
-    float* packed_a = packed_a_buffer.floats(static_cast<std::size_t>(mc_max * kc_max));
+    float* packed_a = in_place.a ? nullptr : packed_a_buffer.floats(static_cast<std::size_t>(mc_max * kc_max));
 
     for (int64_t jc = 0; jc < p.n; jc += nc_max) {
         const int64_t nc = std::min(nc_max, p.n - jc);
@@ -198,31 +219,37 @@ void run_share(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroKern
             const int64_t kc = std::min(kc_max, p.k - pc);
             // Later passes over K add to what the first pass wrote.
             const float beta = pc == 0 ? p.beta : 1.0f;
-            // The team packs the shared B panel together, each thread a run of NR panels.
-            const Range my_packing = split(nc_panels, threads, thread);
-            for (int64_t panel = my_packing.begin; panel < my_packing.end; ++panel) {
-                const int64_t column = panel * nr;
-                pack_b_panel(p, jc + column, std::min(nr, nc - column), pc, kc, nr, packed_b + panel * kc * nr);
-            }
-            if (threads > 1) {
+            if (!in_place.b) {
+                // The team packs the shared B panel together, each thread a run of NR panels.
+                const Range my_packing = split(nc_panels, threads, thread);
+                for (int64_t panel = my_packing.begin; panel < my_packing.end; ++panel) {
+                    const int64_t column = panel * nr;
+                    pack_b_panel(p, jc + column, std::min(nr, nc - column), pc, kc, nr, packed_b + panel * kc * nr);
+                }
+                if (threads > 1) {
 #pragma omp barrier
+                }
             }
             for (int64_t ic = row_begin; ic < row_end; ic += mc_max) {
                 const int64_t mc = std::min(mc_max, row_end - ic);
-                pack_a(p, ic, mc, pc, kc, mr, packed_a);
+                if (!in_place.a) pack_a(p, ic, mc, pc, kc, mr, packed_a);
                 for (int64_t panel = my_column_panels.begin; panel < my_column_panels.end; ++panel) {
                     const int64_t column = panel * nr;
                     const int64_t width = std::min(nr, nc - column);
-                    const float* b_panel = packed_b + panel * kc * nr;
+                    const float* b_panel =
+                        in_place.b ? p.b + pc * p.ldb + jc + column : packed_b + panel * kc * nr;
+                    const int64_t b_stride = in_place.b ? p.ldb : nr;
                     float* c_tile = p.c + ic * p.ldc + jc + column;
                     for (int64_t ir = 0; ir < mc; ir += mr) {
-                        kernel(kc, packed_a + ir * kc, b_panel, p.alpha, beta, c_tile + ir * p.ldc, p.ldc,
+                        const float* a_panel = in_place.a ? p.a + pc * p.lda + ic + ir : packed_a + ir * kc;
+                        const int64_t a_stride = in_place.a ? p.lda : mr;
+                        kernel(kc, a_panel, a_stride, b_panel, b_stride, p.alpha, beta, c_tile + ir * p.ldc, p.ldc,
                                std::min(mr, mc - ir), width);
                     }
                 }
             }
             // The next pass repacks B into the same buffer.
-            if (threads > 1) {
+            if (threads > 1 && !in_place.b) {
 #pragma omp barrier
             }
         }
@@ -259,17 +286,19 @@ void gemm_blocked(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroK
     const int64_t threads = std::min<int64_t>({nn::core::num_threads(), useful_threads, row_panels * column_panels});
     const ThreadGrid grid = choose_grid(threads, row_panels, column_panels);
 
+    const InPlace in_place = choose_in_place(p);
     // The packed B panel is shared by the team, so it belongs to the calling thread.
-    float* packed_b = packed_b_buffer.floats(static_cast<std::size_t>(kc_max * round_up(nc_max, nr)));
+    float* packed_b =
+        in_place.b ? nullptr : packed_b_buffer.floats(static_cast<std::size_t>(kc_max * round_up(nc_max, nr)));
 
     // One thread runs the loops directly: even a one-thread OpenMP team pays a futex call per
     // barrier, microseconds that small problems cannot afford.
     if (threads == 1) {
-        run_share(p, blocking, kernel, kc_max, nc_max, packed_b, {1, 1}, 1, 0);
+        run_share(p, blocking, kernel, kc_max, nc_max, in_place, packed_b, {1, 1}, 1, 0);
         return;
     }
 #pragma omp parallel num_threads(static_cast<int>(threads))
-    run_share(p, blocking, kernel, kc_max, nc_max, packed_b, grid, threads, omp_get_thread_num());
+    run_share(p, blocking, kernel, kc_max, nc_max, in_place, packed_b, grid, threads, omp_get_thread_num());
 }
 
 }  // namespace nn::cpu

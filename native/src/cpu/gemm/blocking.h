@@ -37,18 +37,22 @@ inline constexpr GemmBlocking gemm_blocking_avx2 = {
 };
 
 // The micro-kernel contract:
-//   C[rows x cols] = alpha * A_panel[MR x k] * B_panel[k x NR] + beta * C
-// for rows <= MR, cols <= NR (edge tiles write only their rows and columns). A_panel holds MR
-// floats per step of k (column l of the tile's rows, zero-padded past rows); B_panel holds NR
-// floats per step of k (row l of the tile's columns, zero-padded past cols). beta == 0 means C
+//   C[rows x cols] = alpha * A_panel[rows x k] * B_panel[k x cols] + beta * C
+// for rows <= MR, cols <= NR, where element (i, l) of A_panel is a_panel[l * a_stride + i] and
+// element (l, j) of B_panel is b_panel[l * b_stride + j]. Packed panels have a_stride = MR and
+// b_stride = NR, zero-padded past rows and cols; a small problem may pass the caller's storage
+// instead (a transposed A with a_stride = lda, a plain B with b_stride = ldb), so the kernel reads
+// no row past `rows` nor column past `cols`. It writes only rows x cols of C; beta == 0 means C
 // is not read. The driver passes the caller's beta on the first pass over K and 1 afterwards, so
 // alpha and beta cost one multiply per element of C per pass, not a separate sweep over C.
-using GemmMicroKernel = void (*)(int64_t k, const float* a_panel, const float* b_panel, float alpha, float beta,
-                                 float* c, int64_t ldc, int64_t rows, int64_t cols);
+using GemmMicroKernel = void (*)(int64_t k, const float* a_panel, int64_t a_stride, const float* b_panel,
+                                 int64_t b_stride, float alpha, float beta, float* c, int64_t ldc, int64_t rows,
+                                 int64_t cols);
 
 // Runs the problem with the given block sizes and micro-kernel: packs A into MR-row panels and
-// B into NR-column panels (both transpose flags are handled while packing), splits the work over
-// nn::core::num_threads() threads, and handles M, N, K of any size including 0.
+// B into NR-column panels (both transpose flags are handled while packing), or for a small
+// problem reads an operand in place when its storage already has the panel layout; splits the
+// work over nn::core::num_threads() threads; handles M, N, K of any size including 0.
 void gemm_blocked(const GemmProblem& problem, const GemmBlocking& blocking, GemmMicroKernel kernel);
 
 // C = beta * C over M x N (zero when beta == 0, without reading C): the whole answer when
