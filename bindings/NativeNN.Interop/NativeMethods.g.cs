@@ -15,7 +15,7 @@ internal static unsafe partial class NativeMethods
     /// managed side refuses a native library whose nn_abi_version() differs from the value it was
     /// generated against.
     /// </summary>
-    public const int NN_ABI_VERSION = 2;
+    public const int NN_ABI_VERSION = 3;
 
     /// <summary>Most dimensions a tensor may have.</summary>
     public const int NN_MAX_DIMS = 8;
@@ -185,6 +185,284 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial nn_status nn_matmul(TensorHandle a, int transpose_a, TensorHandle b, int transpose_b, float alpha, float beta, TensorHandle c);
+
+    /// <summary>out = a + b element by element; a, b and out have one shape (no broadcasting).</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_add(TensorHandle a, TensorHandle b, TensorHandle @out);
+
+    /// <summary>out = a - b element by element; a, b and out have one shape.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_sub(TensorHandle a, TensorHandle b, TensorHandle @out);
+
+    /// <summary>out = a * b element by element; a, b and out have one shape.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_mul(TensorHandle a, TensorHandle b, TensorHandle @out);
+
+    /// <summary>y = x * scale; x and y have one shape.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_scale(TensorHandle x, float scale, TensorHandle y);
+
+    /// <summary>y = x + value; x and y have one shape.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_add_scalar(TensorHandle x, float value, TensorHandle y);
+
+    /// <summary>
+    /// y += alpha * x (torch.Tensor.add_(x, alpha=alpha)); x and y have one shape. The multiply-add may
+    /// be rounded once.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_axpy(float alpha, TensorHandle x, TensorHandle y);
+
+    /// <summary>y = exp(x); x and y have one shape.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_exp(TensorHandle x, TensorHandle y);
+
+    /// <summary>y = log(x) (natural logarithm; -inf at 0, NaN below); x and y have one shape.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_log(TensorHandle x, TensorHandle y);
+
+    /// <summary>y = x * x; x and y have one shape.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_square(TensorHandle x, TensorHandle y);
+
+    /// <summary>
+    /// y = x + bias over the channel dimension: x is [N, C, ...] (two or more dimensions), bias is [C]
+    /// and is added along dim 1, y has the shape of x and may be x but not bias.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_bias_add(TensorHandle x, TensorHandle bias, TensorHandle y);
+
+    /// <summary>
+    /// dbias = dy summed over every dimension but dim 1: dy is [N, C, ...], dbias is [C] in separate
+    /// storage. The gradient of nn_bias_add's bias (Linear with [N, C], Conv2d with [N, C, H, W]).
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_bias_backward(TensorHandle dy, TensorHandle dbias);
+
+    /// <summary>
+    /// result = the sum of all elements of x, accumulated in double; result holds one value (any shape
+    /// of one element) in storage separate from x.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_sum(TensorHandle x, TensorHandle result);
+
+    /// <summary>
+    /// result = the mean of all elements of x (NaN when x is empty, as in PyTorch); result holds one
+    /// value in storage separate from x.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_mean(TensorHandle x, TensorHandle result);
+
+    /// <summary>result = x.sum(0) for a 2-D x [R, C]: result is [C] in storage separate from x.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_sum_dim0(TensorHandle x, TensorHandle result);
+
+    /// <summary>y = the transpose of a 2-D x: x is [R, C], y is [C, R] in storage separate from x.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_transpose(TensorHandle x, TensorHandle y);
+
+    /// <summary>y = x &gt; 0 ? x : 0.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_relu_forward(TensorHandle x, TensorHandle y);
+
+    /// <summary>dx = x &gt; 0 ? dy : 0 (the gradient at 0 is 0, as in PyTorch); x is the forward's input.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_relu_backward(TensorHandle x, TensorHandle dy, TensorHandle dx);
+
+    /// <summary>y = x &gt; 0 ? x : negative_slope * x.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_leaky_relu_forward(TensorHandle x, float negative_slope, TensorHandle y);
+
+    /// <summary>dx = x &gt; 0 ? dy : negative_slope * dy; x is the forward's input.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_leaky_relu_backward(TensorHandle x, TensorHandle dy, float negative_slope, TensorHandle dx);
+
+    /// <summary>y = x &gt; 0 ? x : alpha * (exp(x) - 1).</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_elu_forward(TensorHandle x, float alpha, TensorHandle y);
+
+    /// <summary>dx = x &gt; 0 ? dy : alpha * exp(x) * dy; x is the forward's input.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_elu_backward(TensorHandle x, TensorHandle dy, float alpha, TensorHandle dx);
+
+    /// <summary>y = 1 / (1 + exp(-x)).</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_sigmoid_forward(TensorHandle x, TensorHandle y);
+
+    /// <summary>dx = dy * (1 - y) * y; y is the forward's output.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_sigmoid_backward(TensorHandle y, TensorHandle dy, TensorHandle dx);
+
+    /// <summary>y = tanh(x).</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_tanh_forward(TensorHandle x, TensorHandle y);
+
+    /// <summary>dx = dy * (1 - y * y); y is the forward's output.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_tanh_backward(TensorHandle y, TensorHandle dy, TensorHandle dx);
+
+    /// <summary>y = softmax(x, dim=1).</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_softmax_forward(TensorHandle x, TensorHandle y);
+
+    /// <summary>dx = y * (dy - sum over dim 1 of dy * y); y is the forward's output.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_softmax_backward(TensorHandle y, TensorHandle dy, TensorHandle dx);
+
+    /// <summary>y = log_softmax(x, dim=1).</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_log_softmax_forward(TensorHandle x, TensorHandle y);
+
+    /// <summary>dx = dy - exp(y) * (sum over dim 1 of dy); y is the forward's output.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_log_softmax_backward(TensorHandle y, TensorHandle dy, TensorHandle dx);
+
+    /// <summary>
+    /// Cross-entropy of raw scores, log_softmax over dim 1 then the negative log-likelihood, fused:
+    /// logits is float32 [N, C, ...], targets is int64 [N, ...] (logits' shape without dim 1) with every
+    /// value in [0, C); a target outside fails with NN_ERROR_INVALID_ARGUMENT naming it.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_cross_entropy_forward(TensorHandle logits, TensorHandle targets, nn_reduction reduction, TensorHandle loss);
+
+    /// <summary>
+    /// dlogits = (softmax(logits, dim=1) - onehot(targets)) * dloss (divided by the sample count for
+    /// MEAN); dlogits has the shape of logits.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_cross_entropy_backward(TensorHandle logits, TensorHandle targets, TensorHandle dloss, nn_reduction reduction, TensorHandle dlogits);
+
+    /// <summary>
+    /// Negative log-likelihood: loss = -input[target] per sample; input is float32 [N, C, ...] of
+    /// log-probabilities, targets as for nn_cross_entropy_forward.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_nll_forward(TensorHandle input, TensorHandle targets, nn_reduction reduction, TensorHandle loss);
+
+    /// <summary>
+    /// dinput = -dloss at each sample's target and 0 elsewhere (divided by the sample count for MEAN);
+    /// dinput is [N, C, ...] and gives the class count.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_nll_backward(TensorHandle targets, TensorHandle dloss, nn_reduction reduction, TensorHandle dinput);
+
+    /// <summary>Mean squared error: loss = (x - target)^2 per element; x and target have one shape.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_mse_forward(TensorHandle x, TensorHandle target, nn_reduction reduction, TensorHandle loss);
+
+    /// <summary>dx = 2 (x - target) * dloss (2 / numel for MEAN); dx has the shape of x.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_mse_backward(TensorHandle x, TensorHandle target, TensorHandle dloss, nn_reduction reduction, TensorHandle dx);
+
+    /// <summary>
+    /// Binary cross-entropy of probabilities: loss = -(target log x + (1 - target) log(1 - x)) with
+    /// each log clamped at -100, as PyTorch does; every x must lie in [0, 1] (NN_ERROR_INVALID_ARGUMENT
+    /// otherwise).
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_binary_cross_entropy_forward(TensorHandle x, TensorHandle target, nn_reduction reduction, TensorHandle loss);
+
+    /// <summary>dx = dloss (x - target) / max(x (1 - x), 1e-12) (divided by numel for MEAN).</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_binary_cross_entropy_backward(TensorHandle x, TensorHandle target, TensorHandle dloss, nn_reduction reduction, TensorHandle dx);
+
+    /// <summary>
+    /// Training-mode dropout: mask = keep ? 1 / (1 - p) : 0 and y = x * mask, where element i is kept
+    /// when the counter-based uniform sample of (seed, i) (as nn_tensor_fill_uniform over [0, 1)) is at
+    /// least p. The mask depends only on seed and i, never on threads or instruction set. p must be
+    /// in [0, 1]: p = 0 gives y = x, p = 1 gives y = x * 0. x, y and mask have one shape; y may be x,
+    /// mask is separate from both.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_dropout_forward(TensorHandle x, float p, ulong seed, TensorHandle y, TensorHandle mask);
+
+    /// <summary>dx = dy * mask, with the mask of nn_dropout_forward; dy, mask and dx have one shape.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_dropout_backward(TensorHandle dy, TensorHandle mask, TensorHandle dx);
+
+    /// <summary>
+    /// SGD step: g = grad + weight_decay param; with momentum, buf = g at step 1 and momentum buf +
+    /// (1 - dampening) g after, and g = nesterov ? g + momentum buf : buf; then param -= lr g.
+    /// When params-&gt;momentum is 0, momentum_buffer is neither used nor checked and may be null.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_sgd_step(nn_sgd_params* @params, long step, TensorHandle param, TensorHandle grad, TensorHandle momentum_buffer);
+
+    /// <summary>
+    /// Adagrad step: g = grad + weight_decay param; sum += g^2 (sum starts from
+    /// initial_accumulator_value); param -= lr / (1 + (step - 1) lr_decay) * g / (sqrt(sum) + eps).
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_adagrad_step(nn_adagrad_params* @params, long step, TensorHandle param, TensorHandle grad, TensorHandle sum);
+
+    /// <summary>
+    /// RMSprop step: square_avg = alpha square_avg + (1 - alpha) g^2; centered also keeps grad_avg and
+    /// divides by sqrt(square_avg - grad_avg^2) + eps instead of sqrt(square_avg) + eps; with momentum
+    /// the quotient accumulates in momentum_buffer. A buffer the params do not use (momentum_buffer
+    /// when params-&gt;momentum is 0, grad_avg when params-&gt;centered is 0) is neither used nor checked and
+    /// may be null.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_rmsprop_step(nn_rmsprop_params* @params, long step, TensorHandle param, TensorHandle grad, TensorHandle square_avg, TensorHandle momentum_buffer, TensorHandle grad_avg);
+
+    /// <summary>
+    /// Adam step with L2 weight decay and bias corrections by step: exp_avg and exp_avg_sq are the
+    /// gradient and squared-gradient averages; max_exp_avg_sq keeps the largest exp_avg_sq for AMSGrad
+    /// and is otherwise neither used nor checked (it may then be null).
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_adam_step(nn_adam_params* @params, long step, TensorHandle param, TensorHandle grad, TensorHandle exp_avg, TensorHandle exp_avg_sq, TensorHandle max_exp_avg_sq);
+
+    /// <summary>
+    /// AdamW step: param *= 1 - lr weight_decay first (decoupled weight decay), then Adam without the
+    /// L2 term; buffers as for nn_adam_step.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_adamw_step(nn_adam_params* @params, long step, TensorHandle param, TensorHandle grad, TensorHandle exp_avg, TensorHandle exp_avg_sq, TensorHandle max_exp_avg_sq);
 }
 
 /// <summary>Outcome of every call. NN_OK is success; any other value means nn_last_error() explains.</summary>
@@ -261,6 +539,108 @@ internal struct nn_memory_stats
     public long cache_misses;
 }
 
+/// <summary>How a loss reduces its per-sample values (torch.nn.functional's reduction argument).</summary>
+internal enum nn_reduction : int
+{
+    /// <summary>One loss per sample, in a tensor of the targets' shape.</summary>
+    NN_REDUCTION_NONE = 0,
+
+    /// <summary>The mean over the samples, one value (NaN over zero samples).</summary>
+    NN_REDUCTION_MEAN = 1,
+
+    /// <summary>The sum over the samples, one value.</summary>
+    NN_REDUCTION_SUM = 2,
+}
+
+/// <summary>Hyper-parameters of nn_sgd_step (torch.optim.SGD).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct nn_sgd_params
+{
+    /// <summary>Learning rate.</summary>
+    public double lr;
+
+    /// <summary>Momentum factor; 0 turns momentum off.</summary>
+    public double momentum;
+
+    /// <summary>Dampening of the momentum (applied from step 2 on).</summary>
+    public double dampening;
+
+    /// <summary>L2 penalty added to the gradient.</summary>
+    public double weight_decay;
+
+    /// <summary>1 for Nesterov momentum (needs momentum &gt; 0 and dampening 0), else 0.</summary>
+    public int nesterov;
+}
+
+/// <summary>Hyper-parameters of nn_adagrad_step (torch.optim.Adagrad).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct nn_adagrad_params
+{
+    /// <summary>Learning rate.</summary>
+    public double lr;
+
+    /// <summary>Learning-rate decay: step t uses lr / (1 + (t - 1) lr_decay).</summary>
+    public double lr_decay;
+
+    /// <summary>L2 penalty added to the gradient.</summary>
+    public double weight_decay;
+
+    /// <summary>Starting value of the sum of squared gradients.</summary>
+    public double initial_accumulator_value;
+
+    /// <summary>Added to the denominator for numerical stability.</summary>
+    public double eps;
+}
+
+/// <summary>Hyper-parameters of nn_rmsprop_step (torch.optim.RMSprop).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct nn_rmsprop_params
+{
+    /// <summary>Learning rate.</summary>
+    public double lr;
+
+    /// <summary>Smoothing constant of the squared-gradient average.</summary>
+    public double alpha;
+
+    /// <summary>Added to the denominator for numerical stability.</summary>
+    public double eps;
+
+    /// <summary>L2 penalty added to the gradient.</summary>
+    public double weight_decay;
+
+    /// <summary>Momentum factor; 0 turns momentum off.</summary>
+    public double momentum;
+
+    /// <summary>1 to normalise by the variance estimate (centered RMSprop), else 0.</summary>
+    public int centered;
+}
+
+/// <summary>Hyper-parameters of nn_adam_step and nn_adamw_step (torch.optim.Adam and AdamW).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct nn_adam_params
+{
+    /// <summary>Learning rate.</summary>
+    public double lr;
+
+    /// <summary>Decay rate of the gradient average, in [0, 1).</summary>
+    public double beta1;
+
+    /// <summary>Decay rate of the squared-gradient average, in [0, 1).</summary>
+    public double beta2;
+
+    /// <summary>Added to the denominator for numerical stability.</summary>
+    public double eps;
+
+    /// <summary>
+    /// Weight decay: an L2 penalty added to the gradient for Adam, a decay of the parameter by
+    /// lr * weight_decay before the step for AdamW.
+    /// </summary>
+    public double weight_decay;
+
+    /// <summary>1 for the AMSGrad variant (keeps the largest squared-gradient average), else 0.</summary>
+    public int amsgrad;
+}
+
 internal static partial class NativeLayout
 {
     internal static IEnumerable<(string Name, long Expected, long Actual)> Checks()
@@ -275,5 +655,32 @@ internal static partial class NativeLayout
         yield return ("offsetof(nn_memory_stats, live_tensors)", 24, (long)Marshal.OffsetOf<nn_memory_stats>("live_tensors"));
         yield return ("offsetof(nn_memory_stats, cache_hits)", 32, (long)Marshal.OffsetOf<nn_memory_stats>("cache_hits"));
         yield return ("offsetof(nn_memory_stats, cache_misses)", 40, (long)Marshal.OffsetOf<nn_memory_stats>("cache_misses"));
+        yield return ("sizeof(nn_reduction)", 4, Unsafe.SizeOf<nn_reduction>());
+        yield return ("sizeof(nn_sgd_params)", 40, Unsafe.SizeOf<nn_sgd_params>());
+        yield return ("offsetof(nn_sgd_params, lr)", 0, (long)Marshal.OffsetOf<nn_sgd_params>("lr"));
+        yield return ("offsetof(nn_sgd_params, momentum)", 8, (long)Marshal.OffsetOf<nn_sgd_params>("momentum"));
+        yield return ("offsetof(nn_sgd_params, dampening)", 16, (long)Marshal.OffsetOf<nn_sgd_params>("dampening"));
+        yield return ("offsetof(nn_sgd_params, weight_decay)", 24, (long)Marshal.OffsetOf<nn_sgd_params>("weight_decay"));
+        yield return ("offsetof(nn_sgd_params, nesterov)", 32, (long)Marshal.OffsetOf<nn_sgd_params>("nesterov"));
+        yield return ("sizeof(nn_adagrad_params)", 40, Unsafe.SizeOf<nn_adagrad_params>());
+        yield return ("offsetof(nn_adagrad_params, lr)", 0, (long)Marshal.OffsetOf<nn_adagrad_params>("lr"));
+        yield return ("offsetof(nn_adagrad_params, lr_decay)", 8, (long)Marshal.OffsetOf<nn_adagrad_params>("lr_decay"));
+        yield return ("offsetof(nn_adagrad_params, weight_decay)", 16, (long)Marshal.OffsetOf<nn_adagrad_params>("weight_decay"));
+        yield return ("offsetof(nn_adagrad_params, initial_accumulator_value)", 24, (long)Marshal.OffsetOf<nn_adagrad_params>("initial_accumulator_value"));
+        yield return ("offsetof(nn_adagrad_params, eps)", 32, (long)Marshal.OffsetOf<nn_adagrad_params>("eps"));
+        yield return ("sizeof(nn_rmsprop_params)", 48, Unsafe.SizeOf<nn_rmsprop_params>());
+        yield return ("offsetof(nn_rmsprop_params, lr)", 0, (long)Marshal.OffsetOf<nn_rmsprop_params>("lr"));
+        yield return ("offsetof(nn_rmsprop_params, alpha)", 8, (long)Marshal.OffsetOf<nn_rmsprop_params>("alpha"));
+        yield return ("offsetof(nn_rmsprop_params, eps)", 16, (long)Marshal.OffsetOf<nn_rmsprop_params>("eps"));
+        yield return ("offsetof(nn_rmsprop_params, weight_decay)", 24, (long)Marshal.OffsetOf<nn_rmsprop_params>("weight_decay"));
+        yield return ("offsetof(nn_rmsprop_params, momentum)", 32, (long)Marshal.OffsetOf<nn_rmsprop_params>("momentum"));
+        yield return ("offsetof(nn_rmsprop_params, centered)", 40, (long)Marshal.OffsetOf<nn_rmsprop_params>("centered"));
+        yield return ("sizeof(nn_adam_params)", 48, Unsafe.SizeOf<nn_adam_params>());
+        yield return ("offsetof(nn_adam_params, lr)", 0, (long)Marshal.OffsetOf<nn_adam_params>("lr"));
+        yield return ("offsetof(nn_adam_params, beta1)", 8, (long)Marshal.OffsetOf<nn_adam_params>("beta1"));
+        yield return ("offsetof(nn_adam_params, beta2)", 16, (long)Marshal.OffsetOf<nn_adam_params>("beta2"));
+        yield return ("offsetof(nn_adam_params, eps)", 24, (long)Marshal.OffsetOf<nn_adam_params>("eps"));
+        yield return ("offsetof(nn_adam_params, weight_decay)", 32, (long)Marshal.OffsetOf<nn_adam_params>("weight_decay"));
+        yield return ("offsetof(nn_adam_params, amsgrad)", 40, (long)Marshal.OffsetOf<nn_adam_params>("amsgrad"));
     }
 }

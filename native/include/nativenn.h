@@ -23,7 +23,7 @@ extern "C" {
 /// Version of this ABI. Raised whenever a signature, enum value or struct layout changes; the
 /// managed side refuses a native library whose nn_abi_version() differs from the value it was
 /// generated against.
-#define NN_ABI_VERSION 2
+#define NN_ABI_VERSION 3
 
 /// Most dimensions a tensor may have.
 #define NN_MAX_DIMS 8
@@ -191,6 +191,275 @@ NN_API nn_status nn_tensor_fill_normal(nn_tensor* tensor, uint64_t seed, float m
 /// C does not propagate). C must not share storage with A or B.
 NN_API nn_status nn_matmul(const nn_tensor* a, int32_t transpose_a, const nn_tensor* b, int32_t transpose_b,
                            float alpha, float beta, nn_tensor* c);
+
+/* ---- Element-wise operations ---------------------------------------------------------------- */
+/* Float32 tensors in, caller-allocated float32 tensors out. Unless a function says otherwise, its
+ * output may be one of its inputs (in place) when the shapes allow. */
+
+/// out = a + b element by element; a, b and out have one shape (no broadcasting).
+NN_API nn_status nn_add(const nn_tensor* a, const nn_tensor* b, nn_tensor* out);
+
+/// out = a - b element by element; a, b and out have one shape.
+NN_API nn_status nn_sub(const nn_tensor* a, const nn_tensor* b, nn_tensor* out);
+
+/// out = a * b element by element; a, b and out have one shape.
+NN_API nn_status nn_mul(const nn_tensor* a, const nn_tensor* b, nn_tensor* out);
+
+/// y = x * scale; x and y have one shape.
+NN_API nn_status nn_scale(const nn_tensor* x, float scale, nn_tensor* y);
+
+/// y = x + value; x and y have one shape.
+NN_API nn_status nn_add_scalar(const nn_tensor* x, float value, nn_tensor* y);
+
+/// y += alpha * x (torch.Tensor.add_(x, alpha=alpha)); x and y have one shape. The multiply-add may
+/// be rounded once.
+NN_API nn_status nn_axpy(float alpha, const nn_tensor* x, nn_tensor* y);
+
+/// y = exp(x); x and y have one shape.
+NN_API nn_status nn_exp(const nn_tensor* x, nn_tensor* y);
+
+/// y = log(x) (natural logarithm; -inf at 0, NaN below); x and y have one shape.
+NN_API nn_status nn_log(const nn_tensor* x, nn_tensor* y);
+
+/// y = x * x; x and y have one shape.
+NN_API nn_status nn_square(const nn_tensor* x, nn_tensor* y);
+
+/// y = x + bias over the channel dimension: x is [N, C, ...] (two or more dimensions), bias is [C]
+/// and is added along dim 1, y has the shape of x and may be x but not bias.
+NN_API nn_status nn_bias_add(const nn_tensor* x, const nn_tensor* bias, nn_tensor* y);
+
+/// dbias = dy summed over every dimension but dim 1: dy is [N, C, ...], dbias is [C] in separate
+/// storage. The gradient of nn_bias_add's bias (Linear with [N, C], Conv2d with [N, C, H, W]).
+NN_API nn_status nn_bias_backward(const nn_tensor* dy, nn_tensor* dbias);
+
+/// result = the sum of all elements of x, accumulated in double; result holds one value (any shape
+/// of one element) in storage separate from x.
+NN_API nn_status nn_sum(const nn_tensor* x, nn_tensor* result);
+
+/// result = the mean of all elements of x (NaN when x is empty, as in PyTorch); result holds one
+/// value in storage separate from x.
+NN_API nn_status nn_mean(const nn_tensor* x, nn_tensor* result);
+
+/// result = x.sum(0) for a 2-D x [R, C]: result is [C] in storage separate from x.
+NN_API nn_status nn_sum_dim0(const nn_tensor* x, nn_tensor* result);
+
+/// y = the transpose of a 2-D x: x is [R, C], y is [C, R] in storage separate from x.
+NN_API nn_status nn_transpose(const nn_tensor* x, nn_tensor* y);
+
+/* ---- Activations ---------------------------------------------------------------------------- */
+/* Forward: x -> y of one shape (y may be x). Backward: dx from dy and what PyTorch keeps for it
+ * (the input x for ReLU, LeakyReLU and ELU, the output y for sigmoid and tanh), all of one shape
+ * (dx may be dy). NaN inputs give NaN. */
+
+/// y = x > 0 ? x : 0.
+NN_API nn_status nn_relu_forward(const nn_tensor* x, nn_tensor* y);
+
+/// dx = x > 0 ? dy : 0 (the gradient at 0 is 0, as in PyTorch); x is the forward's input.
+NN_API nn_status nn_relu_backward(const nn_tensor* x, const nn_tensor* dy, nn_tensor* dx);
+
+/// y = x > 0 ? x : negative_slope * x.
+NN_API nn_status nn_leaky_relu_forward(const nn_tensor* x, float negative_slope, nn_tensor* y);
+
+/// dx = x > 0 ? dy : negative_slope * dy; x is the forward's input.
+NN_API nn_status nn_leaky_relu_backward(const nn_tensor* x, const nn_tensor* dy, float negative_slope, nn_tensor* dx);
+
+/// y = x > 0 ? x : alpha * (exp(x) - 1).
+NN_API nn_status nn_elu_forward(const nn_tensor* x, float alpha, nn_tensor* y);
+
+/// dx = x > 0 ? dy : alpha * exp(x) * dy; x is the forward's input.
+NN_API nn_status nn_elu_backward(const nn_tensor* x, const nn_tensor* dy, float alpha, nn_tensor* dx);
+
+/// y = 1 / (1 + exp(-x)).
+NN_API nn_status nn_sigmoid_forward(const nn_tensor* x, nn_tensor* y);
+
+/// dx = dy * (1 - y) * y; y is the forward's output.
+NN_API nn_status nn_sigmoid_backward(const nn_tensor* y, const nn_tensor* dy, nn_tensor* dx);
+
+/// y = tanh(x).
+NN_API nn_status nn_tanh_forward(const nn_tensor* x, nn_tensor* y);
+
+/// dx = dy * (1 - y * y); y is the forward's output.
+NN_API nn_status nn_tanh_backward(const nn_tensor* y, const nn_tensor* dy, nn_tensor* dx);
+
+/* ---- Softmax -------------------------------------------------------------------------------- */
+/* Over dim 1 of x [N, C, ...] (two or more dimensions), with the maximum subtracted first so large
+ * values stay finite; every tensor has the shape of x, and outputs may be inputs. */
+
+/// y = softmax(x, dim=1).
+NN_API nn_status nn_softmax_forward(const nn_tensor* x, nn_tensor* y);
+
+/// dx = y * (dy - sum over dim 1 of dy * y); y is the forward's output.
+NN_API nn_status nn_softmax_backward(const nn_tensor* y, const nn_tensor* dy, nn_tensor* dx);
+
+/// y = log_softmax(x, dim=1).
+NN_API nn_status nn_log_softmax_forward(const nn_tensor* x, nn_tensor* y);
+
+/// dx = dy - exp(y) * (sum over dim 1 of dy); y is the forward's output.
+NN_API nn_status nn_log_softmax_backward(const nn_tensor* y, const nn_tensor* dy, nn_tensor* dx);
+
+/* ---- Losses --------------------------------------------------------------------------------- */
+/* As torch.nn.functional computes them. With NN_REDUCTION_NONE the loss has one value per sample
+ * (the targets' shape) and the backward takes dloss of that shape; with MEAN or SUM the loss and
+ * dloss hold one value. Outputs are in storage separate from the inputs. */
+
+/// How a loss reduces its per-sample values (torch.nn.functional's reduction argument).
+typedef enum nn_reduction {
+    /// One loss per sample, in a tensor of the targets' shape.
+    NN_REDUCTION_NONE = 0,
+    /// The mean over the samples, one value (NaN over zero samples).
+    NN_REDUCTION_MEAN = 1,
+    /// The sum over the samples, one value.
+    NN_REDUCTION_SUM = 2
+} nn_reduction;
+
+/// Cross-entropy of raw scores, log_softmax over dim 1 then the negative log-likelihood, fused:
+/// logits is float32 [N, C, ...], targets is int64 [N, ...] (logits' shape without dim 1) with every
+/// value in [0, C); a target outside fails with NN_ERROR_INVALID_ARGUMENT naming it.
+NN_API nn_status nn_cross_entropy_forward(const nn_tensor* logits, const nn_tensor* targets, nn_reduction reduction,
+                                          nn_tensor* loss);
+
+/// dlogits = (softmax(logits, dim=1) - onehot(targets)) * dloss (divided by the sample count for
+/// MEAN); dlogits has the shape of logits.
+NN_API nn_status nn_cross_entropy_backward(const nn_tensor* logits, const nn_tensor* targets, const nn_tensor* dloss,
+                                           nn_reduction reduction, nn_tensor* dlogits);
+
+/// Negative log-likelihood: loss = -input[target] per sample; input is float32 [N, C, ...] of
+/// log-probabilities, targets as for nn_cross_entropy_forward.
+NN_API nn_status nn_nll_forward(const nn_tensor* input, const nn_tensor* targets, nn_reduction reduction,
+                                nn_tensor* loss);
+
+/// dinput = -dloss at each sample's target and 0 elsewhere (divided by the sample count for MEAN);
+/// dinput is [N, C, ...] and gives the class count.
+NN_API nn_status nn_nll_backward(const nn_tensor* targets, const nn_tensor* dloss, nn_reduction reduction,
+                                 nn_tensor* dinput);
+
+/// Mean squared error: loss = (x - target)^2 per element; x and target have one shape.
+NN_API nn_status nn_mse_forward(const nn_tensor* x, const nn_tensor* target, nn_reduction reduction, nn_tensor* loss);
+
+/// dx = 2 (x - target) * dloss (2 / numel for MEAN); dx has the shape of x.
+NN_API nn_status nn_mse_backward(const nn_tensor* x, const nn_tensor* target, const nn_tensor* dloss,
+                                 nn_reduction reduction, nn_tensor* dx);
+
+/// Binary cross-entropy of probabilities: loss = -(target log x + (1 - target) log(1 - x)) with
+/// each log clamped at -100, as PyTorch does; every x must lie in [0, 1] (NN_ERROR_INVALID_ARGUMENT
+/// otherwise).
+NN_API nn_status nn_binary_cross_entropy_forward(const nn_tensor* x, const nn_tensor* target, nn_reduction reduction,
+                                                 nn_tensor* loss);
+
+/// dx = dloss (x - target) / max(x (1 - x), 1e-12) (divided by numel for MEAN).
+NN_API nn_status nn_binary_cross_entropy_backward(const nn_tensor* x, const nn_tensor* target, const nn_tensor* dloss,
+                                                  nn_reduction reduction, nn_tensor* dx);
+
+/* ---- Dropout -------------------------------------------------------------------------------- */
+
+/// Training-mode dropout: mask = keep ? 1 / (1 - p) : 0 and y = x * mask, where element i is kept
+/// when the counter-based uniform sample of (seed, i) (as nn_tensor_fill_uniform over [0, 1)) is at
+/// least p. The mask depends only on seed and i, never on threads or instruction set. p must be
+/// in [0, 1]: p = 0 gives y = x, p = 1 gives y = x * 0. x, y and mask have one shape; y may be x,
+/// mask is separate from both.
+NN_API nn_status nn_dropout_forward(const nn_tensor* x, float p, uint64_t seed, nn_tensor* y, nn_tensor* mask);
+
+/// dx = dy * mask, with the mask of nn_dropout_forward; dy, mask and dx have one shape.
+NN_API nn_status nn_dropout_backward(const nn_tensor* dy, const nn_tensor* mask, nn_tensor* dx);
+
+/* ---- Optimizer steps ------------------------------------------------------------------------ */
+/* One fused, in-place update of a parameter from its gradient and its state buffers, with the
+ * formulas of the torch.optim documentation. step counts from 1 and is the step being taken; at
+ * step 1 every state buffer starts afresh and is not read (so the caller only allocates them).
+ * param, grad and the buffers are float32 tensors of one shape, each in its own storage.
+ * Hyper-parameters are doubles, as in torch.optim, and are checked as its constructors check them. */
+
+/// Hyper-parameters of nn_sgd_step (torch.optim.SGD).
+typedef struct nn_sgd_params {
+    /// Learning rate.
+    double lr;
+    /// Momentum factor; 0 turns momentum off.
+    double momentum;
+    /// Dampening of the momentum (applied from step 2 on).
+    double dampening;
+    /// L2 penalty added to the gradient.
+    double weight_decay;
+    /// 1 for Nesterov momentum (needs momentum > 0 and dampening 0), else 0.
+    int32_t nesterov;
+} nn_sgd_params;
+
+/// Hyper-parameters of nn_adagrad_step (torch.optim.Adagrad).
+typedef struct nn_adagrad_params {
+    /// Learning rate.
+    double lr;
+    /// Learning-rate decay: step t uses lr / (1 + (t - 1) lr_decay).
+    double lr_decay;
+    /// L2 penalty added to the gradient.
+    double weight_decay;
+    /// Starting value of the sum of squared gradients.
+    double initial_accumulator_value;
+    /// Added to the denominator for numerical stability.
+    double eps;
+} nn_adagrad_params;
+
+/// Hyper-parameters of nn_rmsprop_step (torch.optim.RMSprop).
+typedef struct nn_rmsprop_params {
+    /// Learning rate.
+    double lr;
+    /// Smoothing constant of the squared-gradient average.
+    double alpha;
+    /// Added to the denominator for numerical stability.
+    double eps;
+    /// L2 penalty added to the gradient.
+    double weight_decay;
+    /// Momentum factor; 0 turns momentum off.
+    double momentum;
+    /// 1 to normalise by the variance estimate (centered RMSprop), else 0.
+    int32_t centered;
+} nn_rmsprop_params;
+
+/// Hyper-parameters of nn_adam_step and nn_adamw_step (torch.optim.Adam and AdamW).
+typedef struct nn_adam_params {
+    /// Learning rate.
+    double lr;
+    /// Decay rate of the gradient average, in [0, 1).
+    double beta1;
+    /// Decay rate of the squared-gradient average, in [0, 1).
+    double beta2;
+    /// Added to the denominator for numerical stability.
+    double eps;
+    /// Weight decay: an L2 penalty added to the gradient for Adam, a decay of the parameter by
+    /// lr * weight_decay before the step for AdamW.
+    double weight_decay;
+    /// 1 for the AMSGrad variant (keeps the largest squared-gradient average), else 0.
+    int32_t amsgrad;
+} nn_adam_params;
+
+/// SGD step: g = grad + weight_decay param; with momentum, buf = g at step 1 and momentum buf +
+/// (1 - dampening) g after, and g = nesterov ? g + momentum buf : buf; then param -= lr g.
+/// When params->momentum is 0, momentum_buffer is neither used nor checked and may be null.
+NN_API nn_status nn_sgd_step(const nn_sgd_params* params, int64_t step, nn_tensor* param, const nn_tensor* grad,
+                             nn_tensor* momentum_buffer);
+
+/// Adagrad step: g = grad + weight_decay param; sum += g^2 (sum starts from
+/// initial_accumulator_value); param -= lr / (1 + (step - 1) lr_decay) * g / (sqrt(sum) + eps).
+NN_API nn_status nn_adagrad_step(const nn_adagrad_params* params, int64_t step, nn_tensor* param,
+                                 const nn_tensor* grad, nn_tensor* sum);
+
+/// RMSprop step: square_avg = alpha square_avg + (1 - alpha) g^2; centered also keeps grad_avg and
+/// divides by sqrt(square_avg - grad_avg^2) + eps instead of sqrt(square_avg) + eps; with momentum
+/// the quotient accumulates in momentum_buffer. A buffer the params do not use (momentum_buffer
+/// when params->momentum is 0, grad_avg when params->centered is 0) is neither used nor checked and
+/// may be null.
+NN_API nn_status nn_rmsprop_step(const nn_rmsprop_params* params, int64_t step, nn_tensor* param,
+                                 const nn_tensor* grad, nn_tensor* square_avg, nn_tensor* momentum_buffer,
+                                 nn_tensor* grad_avg);
+
+/// Adam step with L2 weight decay and bias corrections by step: exp_avg and exp_avg_sq are the
+/// gradient and squared-gradient averages; max_exp_avg_sq keeps the largest exp_avg_sq for AMSGrad
+/// and is otherwise neither used nor checked (it may then be null).
+NN_API nn_status nn_adam_step(const nn_adam_params* params, int64_t step, nn_tensor* param, const nn_tensor* grad,
+                              nn_tensor* exp_avg, nn_tensor* exp_avg_sq, nn_tensor* max_exp_avg_sq);
+
+/// AdamW step: param *= 1 - lr weight_decay first (decoupled weight decay), then Adam without the
+/// L2 term; buffers as for nn_adam_step.
+NN_API nn_status nn_adamw_step(const nn_adam_params* params, int64_t step, nn_tensor* param, const nn_tensor* grad,
+                               nn_tensor* exp_avg, nn_tensor* exp_avg_sq, nn_tensor* max_exp_avg_sq);
 
 #ifdef __cplusplus
 }
