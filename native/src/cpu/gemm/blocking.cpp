@@ -57,20 +57,37 @@ thread_local ScratchBuffer packed_b_buffer;
 int64_t round_up(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
 int64_t divide_up(int64_t value, int64_t divisor) { return (value + divisor - 1) / divisor; }
 
-// out[c * out_stride + r] = in[r * in_stride + c] for r < rows, c < columns: the copy that
-// packing needs when storage runs across the panel. 4 x 4 tiles go through SSE registers
-// (baseline on x86-64), because one scalar store per element was most of the time of small
-// problems.
+// out[c * out_stride + r] = in[r * in_stride + c] for r < rows, c < columns, and 0 for r in
+// [rows, out_stride): the copy that packing needs when storage runs across the panel, with the
+// zero padding of an edge panel. 4 x 4 tiles go through SSE registers (baseline on x86-64),
+// because one scalar store per element was most of the time of small problems; a partial tile
+// of rows reads zeros for its missing rows, so edge panels take the same path.
 void transpose_copy(const float* in, int64_t in_stride, int64_t rows, int64_t columns, float* out,
                     int64_t out_stride) {
-    int64_t r = 0;
-    for (; r + 4 <= rows; r += 4) {
+    const __m128 zero = _mm_setzero_ps();
+    for (int64_t r = 0; r < out_stride; r += 4) {
+        const float* row[4];
+        for (int64_t i = 0; i < 4; ++i) row[i] = r + i < rows ? in + (r + i) * in_stride : nullptr;
+        if (r + 4 > out_stride) {
+            // A panel height that is not a multiple of 4 (AVX2's MR = 6) ends with a narrow group.
+            for (int64_t c = 0; c < columns; ++c) {
+                for (int64_t i = 0; r + i < out_stride; ++i) {
+                    out[c * out_stride + r + i] = row[i] != nullptr ? row[i][c] : 0.0f;
+                }
+            }
+            continue;
+        }
+        if (row[0] == nullptr) {
+            // Rows wholly past the edge: only padding.
+            for (int64_t c = 0; c < columns; ++c) _mm_storeu_ps(out + c * out_stride + r, zero);
+            continue;
+        }
         int64_t c = 0;
         for (; c + 4 <= columns; c += 4) {
-            __m128 row0 = _mm_loadu_ps(in + (r + 0) * in_stride + c);
-            __m128 row1 = _mm_loadu_ps(in + (r + 1) * in_stride + c);
-            __m128 row2 = _mm_loadu_ps(in + (r + 2) * in_stride + c);
-            __m128 row3 = _mm_loadu_ps(in + (r + 3) * in_stride + c);
+            __m128 row0 = _mm_loadu_ps(row[0] + c);
+            __m128 row1 = row[1] != nullptr ? _mm_loadu_ps(row[1] + c) : zero;
+            __m128 row2 = row[2] != nullptr ? _mm_loadu_ps(row[2] + c) : zero;
+            __m128 row3 = row[3] != nullptr ? _mm_loadu_ps(row[3] + c) : zero;
             _MM_TRANSPOSE4_PS(row0, row1, row2, row3);
             _mm_storeu_ps(out + (c + 0) * out_stride + r, row0);
             _mm_storeu_ps(out + (c + 1) * out_stride + r, row1);
@@ -78,19 +95,9 @@ void transpose_copy(const float* in, int64_t in_stride, int64_t rows, int64_t co
             _mm_storeu_ps(out + (c + 3) * out_stride + r, row3);
         }
         for (; c < columns; ++c) {
-            for (int64_t i = r; i < r + 4; ++i) out[c * out_stride + i] = in[i * in_stride + c];
+            for (int64_t i = 0; i < 4; ++i) out[c * out_stride + r + i] = row[i] != nullptr ? row[i][c] : 0.0f;
         }
     }
-    for (; r < rows; ++r) {
-        for (int64_t c = 0; c < columns; ++c) out[c * out_stride + r] = in[r * in_stride + c];
-    }
-}
-
-// out[c * out_stride + r] = 0 for r in [rows, out_stride): the padding of an edge panel, so the
-// micro-kernel can always run full MR x NR tiles.
-void zero_padding(int64_t rows, int64_t columns, float* out, int64_t out_stride) {
-    if (rows >= out_stride) return;
-    for (int64_t c = 0; c < columns; ++c) std::fill(out + c * out_stride + rows, out + (c + 1) * out_stride, 0.0f);
 }
 
 // out[l * out_stride + j] = in[l * in_stride + j] for j < width, then zero up to out_stride:
@@ -117,7 +124,6 @@ void pack_a(const GemmProblem& p, int64_t row, int64_t rows, int64_t depth, int6
             strided_copy(p.a + depth * p.lda + row + panel_row, p.lda, height, kc, out, mr);
         } else {
             transpose_copy(p.a + (row + panel_row) * p.lda + depth, p.lda, height, kc, out, mr);
-            zero_padding(height, kc, out, mr);
         }
     }
 }
@@ -129,7 +135,6 @@ void pack_b_panel(const GemmProblem& p, int64_t column, int64_t width, int64_t d
     if (p.transpose_b) {
         // Stored [N,K]: each column of op(B) is a contiguous row of storage.
         transpose_copy(p.b + column * p.ldb + depth, p.ldb, width, kc, out, nr);
-        zero_padding(width, kc, out, nr);
     } else {
         strided_copy(p.b + depth * p.ldb + column, p.ldb, width, kc, out, nr);
     }
