@@ -1,0 +1,606 @@
+// x [N,C,H,W], w [K,C/g,R,S] -> y [N,K,P,Q]; dy -> dx at stride 1; x, dy -> dw
+// Direct convolution on a phase grid, without im2col. Each image's group of channels is copied
+// once into stride phases, padded: phase (a, b) of channel c holds x_padded[i sh + a][j sw + b] at
+// [i][j], in rows Wg = Q + (S - 1) dw / sw wide. Output position (oh, ow) becomes the grid index
+// j = oh Wg + ow, and tap (r, s) reads phase ((r dh) % sh, (s dw) % sw) at j plus a fixed offset,
+// so every tap of every output is a contiguous vector load, whatever the stride, padding and
+// dilation. Grid columns past Q are computed and never stored.
+//
+//   forward          acc[KB filters][V vectors of 16 positions] += w (broadcast) * x (loaded)
+//   backward-data    at stride 1 this is a forward over dy with the filters transposed and
+//                    flipped and the padding (R - 1) dh - pad, so it runs the same kernel
+//   backward-weight  acc[KB filters][TB (channel, tap) pairs] += dy (loaded) * x (loaded) over
+//                    the grid, dy copied onto the grid with zeros in the columns past Q
+//
+// The register tiles, and the choice among them, are data below. Work is split among threads by
+// (image, group), or by (slice of images, group) for backward-weight, whose partial sums are added
+// slice by slice in a fixed order, so no result depends on the thread count.
+// GCC 12's _mm512_reduce_add_ps passes an undefined vector through and, once inlined, warns that
+// it is uninitialized (GCC bug 105593, fixed in GCC 13).
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "core/parallel.h"
+#include "cpu/conv/conv.h"
+#include "cpu/conv/scratch.h"
+
+namespace nn::cpu {
+namespace {
+
+constexpr int64_t lanes = 16;
+// Kernels with more taps than this fall back to im2col (the offsets live in a fixed array).
+constexpr int64_t most_taps = 256;
+// A grid row narrower than this spreads one vector over too many output rows to store cheaply.
+constexpr int64_t narrowest_grid_row = 4;
+// Stores of one vector: at most ceil(16 / 4) + 1 output rows.
+constexpr int most_segments = 5;
+// Scratch of one thread's padded phases (floats); larger problems go to im2col.
+constexpr int64_t largest_scratch = int64_t{1} << 25;
+// Floats of phases and grid-shaped dy that one backward-weight slice of images keeps in L2.
+constexpr int64_t weight_slice_budget = int64_t{1} << 17;
+constexpr int64_t largest_weight_slice = 16;
+
+int64_t round_up(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
+int64_t divide_up(int64_t value, int64_t divisor) { return (value + divisor - 1) / divisor; }
+int64_t smaller(int64_t a, int64_t b) { return a < b ? a : b; }
+int64_t larger(int64_t a, int64_t b) { return a > b ? a : b; }
+
+// Register tiles: forward and backward-data use KB filters x V vectors, backward-weight KB
+// filters x TB (channel, tap) pairs. 24 accumulators leave zmm registers for the loaded
+// operands (V, or KB + 1) out of 32.
+struct ForwardTile {
+    int kb;
+    int v;
+};
+constexpr ForwardTile forward_tiles[] = {{8, 3}, {6, 4}, {4, 6}, {2, 8}, {1, 8}};
+
+struct WeightTile {
+    int kb;
+    int tb;
+};
+constexpr WeightTile weight_tiles[] = {{4, 6}, {6, 4}, {8, 3}, {3, 8}, {2, 8}, {1, 8}};
+
+// One direct convolution of a group: channels in, filters out, the geometry, and where the
+// phases put each tap.
+struct Grid {
+    int64_t channels = 0;
+    int64_t filters = 0;
+    int64_t in_height = 0, in_width = 0;
+    int64_t out_height = 0, out_width = 0;
+    int64_t kernel_height = 0, kernel_width = 0;
+    int64_t stride_height = 1, stride_width = 1;
+    int64_t dilation_height = 1, dilation_width = 1;
+    int64_t top = 0, left = 0;             // padding; negative crops
+    int64_t phase_height = 0, phase_width = 0;  // rows and columns of one phase (Wg above)
+    int64_t positions = 0;                 // P Wg grid positions
+    int64_t span = 0;                      // positions the kernels touch: a multiple of every tile
+    int64_t plane_stride = 0;              // floats of one phase, with room for reads past the end
+    int64_t channel_stride = 0;            // sh sw phases
+    int64_t taps = 0;
+    int64_t tap_offsets[most_taps] = {};
+};
+
+// The forward's geometry as a grid: channels and filters per group.
+Grid make_grid(int64_t channels, int64_t filters, int64_t in_height, int64_t in_width, int64_t out_height,
+               int64_t out_width, int64_t kernel_height, int64_t kernel_width, int64_t stride_height,
+               int64_t stride_width, int64_t dilation_height, int64_t dilation_width, int64_t top, int64_t left) {
+    Grid g;
+    g.channels = channels;
+    g.filters = filters;
+    g.in_height = in_height;
+    g.in_width = in_width;
+    g.out_height = out_height;
+    g.out_width = out_width;
+    g.kernel_height = kernel_height;
+    g.kernel_width = kernel_width;
+    g.stride_height = stride_height;
+    g.stride_width = stride_width;
+    g.dilation_height = dilation_height;
+    g.dilation_width = dilation_width;
+    g.top = top;
+    g.left = left;
+    g.phase_height = out_height + (kernel_height - 1) * dilation_height / stride_height;
+    g.phase_width = out_width + (kernel_width - 1) * dilation_width / stride_width;
+    g.positions = out_height * g.phase_width;
+    // Every tile is 16 V positions with V dividing 24 or 8: 384 covers them all.
+    g.span = round_up(g.positions, 384);
+    g.taps = kernel_height * kernel_width;
+    const int64_t farthest = (kernel_height - 1) * dilation_height / stride_height * g.phase_width +
+                             (kernel_width - 1) * dilation_width / stride_width;
+    g.plane_stride = round_up(larger(g.phase_height * g.phase_width, g.span + farthest), lanes);
+    g.channel_stride = stride_height * stride_width * g.plane_stride;
+    if (g.taps <= most_taps) {
+        for (int64_t r = 0; r < kernel_height; ++r) {
+            for (int64_t s = 0; s < kernel_width; ++s) {
+                const int64_t row = r * dilation_height;
+                const int64_t column = s * dilation_width;
+                const int64_t phase = row % stride_height * stride_width + column % stride_width;
+                g.tap_offsets[r * kernel_width + s] =
+                    phase * g.plane_stride + row / stride_height * g.phase_width + column / stride_width;
+            }
+        }
+    }
+    return g;
+}
+
+Grid forward_grid(const Conv2dProblem& p) {
+    return make_grid(p.group_in_channels(), p.group_out_channels(), p.in_height, p.in_width, p.out_height,
+                     p.out_width, p.kernel_height, p.kernel_width, p.stride_height, p.stride_width,
+                     p.dilation_height, p.dilation_width, p.padding_height, p.padding_width);
+}
+
+// Backward-data at stride 1: a forward from dy [K, P, Q] to dx [C, H, W] with the flipped
+// kernel; a tap that is pad rows above the top of x sits (R - 1) dh - pad rows above dy's.
+Grid backward_data_grid(const Conv2dProblem& p) {
+    return make_grid(p.group_out_channels(), p.group_in_channels(), p.out_height, p.out_width, p.in_height,
+                     p.in_width, p.kernel_height, p.kernel_width, 1, 1, p.dilation_height, p.dilation_width,
+                     (p.kernel_height - 1) * p.dilation_height - p.padding_height,
+                     (p.kernel_width - 1) * p.dilation_width - p.padding_width);
+}
+
+const char* grid_declines(const Grid& g, int64_t images_per_thread) {
+    if (g.taps > most_taps) return "more than 256 taps";
+    if (g.phase_width < narrowest_grid_row) return "output rows narrower than 4 grid columns";
+    if (g.channels * g.channel_stride * images_per_thread > largest_scratch) return "padded phases above 128 MiB";
+    return nullptr;
+}
+
+// phases [channels][sh sw][plane_stride] <- x [channels][H][W] padded and split by stride phase.
+void build_phases(const Grid& g, const float* x, float* phases) {
+    const int64_t plane = g.in_height * g.in_width;
+    for (int64_t c = 0; c < g.channels; ++c) {
+        for (int64_t a = 0; a < g.stride_height; ++a) {
+            for (int64_t b = 0; b < g.stride_width; ++b) {
+                float* out = phases + c * g.channel_stride + (a * g.stride_width + b) * g.plane_stride;
+                // Column j reads x column j sw + b - left: valid for j in [first, last).
+                const int64_t shift = g.left - b;
+                const int64_t first = shift <= 0 ? 0 : smaller(divide_up(shift, g.stride_width), g.phase_width);
+                const int64_t last_column = g.in_width - 1 + shift;
+                const int64_t last =
+                    last_column < 0 ? first : larger(first, smaller(last_column / g.stride_width + 1, g.phase_width));
+                for (int64_t i = 0; i < g.phase_height; ++i) {
+                    float* row = out + i * g.phase_width;
+                    const int64_t source_row = i * g.stride_height + a - g.top;
+                    if (source_row < 0 || source_row >= g.in_height) {
+                        for (int64_t j = 0; j < g.phase_width; ++j) row[j] = 0.0f;
+                        continue;
+                    }
+                    const float* source = x + c * plane + source_row * g.in_width;
+                    for (int64_t j = 0; j < first; ++j) row[j] = 0.0f;
+                    if (g.stride_width == 1) {
+                        const float* from = source + (first - shift);
+                        for (int64_t j = first; j < last; ++j) row[j] = from[j - first];
+                    } else {
+                        for (int64_t j = first; j < last; ++j) row[j] = source[j * g.stride_width - shift];
+                    }
+                    for (int64_t j = last; j < g.phase_width; ++j) row[j] = 0.0f;
+                }
+                for (int64_t j = g.phase_height * g.phase_width; j < g.plane_stride; ++j) out[j] = 0.0f;
+            }
+        }
+    }
+}
+
+// Where the 16 positions of one vector go in the output plane: one masked store per grid row.
+struct VectorStores {
+    int64_t offsets[most_segments];  // of lane 0, in the output plane
+    __mmask16 masks[most_segments];
+    int count;
+};
+
+VectorStores vector_stores(const Grid& g, int64_t start) {
+    VectorStores stores{};
+    int64_t lane = 0;
+    while (lane < lanes) {
+        const int64_t j = start + lane;
+        const int64_t oh = j / g.phase_width;
+        const int64_t ow = j % g.phase_width;
+        if (oh >= g.out_height) break;
+        const int64_t run = smaller(lanes - lane, g.phase_width - ow);
+        const int64_t stored = larger(0, smaller(g.out_width - ow, run));
+        if (stored > 0) {
+            stores.offsets[stores.count] = oh * g.out_width + ow - lane;
+            stores.masks[stores.count] = static_cast<__mmask16>(((1u << stored) - 1u) << lane);
+            ++stores.count;
+        }
+        lane += run;
+    }
+    return stores;
+}
+
+// acc[KB][V] over one tile: x points at the group's phases plus the tile's first position,
+// weights at [channels][taps][weight_stride] for the tile's first filter.
+template <int KB, int V>
+void forward_tile(const Grid& g, const float* x, const float* weights, int64_t weight_stride, const float* bias,
+                  const VectorStores* stores, float* y, int64_t y_stride) {
+    __m512 acc[KB][V];
+#pragma GCC unroll 8
+    for (int i = 0; i < KB; ++i) {
+        const __m512 start = bias != nullptr ? _mm512_set1_ps(bias[i]) : _mm512_setzero_ps();
+#pragma GCC unroll 8
+        for (int v = 0; v < V; ++v) acc[i][v] = start;
+    }
+    const int64_t taps = g.taps;
+    for (int64_t c = 0; c < g.channels; ++c) {
+        const float* xc = x + c * g.channel_stride;
+        const float* wc = weights + c * taps * weight_stride;
+        for (int64_t t = 0; t < taps; ++t) {
+            const float* xt = xc + g.tap_offsets[t];
+            __m512 xv[V];
+#pragma GCC unroll 8
+            for (int v = 0; v < V; ++v) xv[v] = _mm512_loadu_ps(xt + lanes * v);
+            const float* wt = wc + t * weight_stride;
+#pragma GCC unroll 8
+            for (int i = 0; i < KB; ++i) {
+                const __m512 w = _mm512_set1_ps(wt[i]);
+#pragma GCC unroll 8
+                for (int v = 0; v < V; ++v) acc[i][v] = _mm512_fmadd_ps(w, xv[v], acc[i][v]);
+            }
+        }
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < KB; ++i) {
+        float* yk = y + i * y_stride;
+#pragma GCC unroll 8
+        for (int v = 0; v < V; ++v) {
+            for (int segment = 0; segment < stores[v].count; ++segment) {
+                _mm512_mask_storeu_ps(yk + stores[v].offsets[segment], stores[v].masks[segment], acc[i][v]);
+            }
+        }
+    }
+}
+
+using ForwardKernel = void (*)(const Grid&, const float*, const float*, int64_t, const float*, const VectorStores*,
+                               float*, int64_t);
+
+template <int V>
+ForwardKernel forward_kernel_for(int64_t kb) {
+    switch (kb) {
+        case 1: return forward_tile<1, V>;
+        case 2: return forward_tile<2, V>;
+        case 3: if constexpr (3 * V <= 24) return forward_tile<3, V>; break;
+        case 4: if constexpr (4 * V <= 24) return forward_tile<4, V>; break;
+        case 5: if constexpr (5 * V <= 24) return forward_tile<5, V>; break;
+        case 6: if constexpr (6 * V <= 24) return forward_tile<6, V>; break;
+        case 7: if constexpr (7 * V <= 24) return forward_tile<7, V>; break;
+        case 8: if constexpr (8 * V <= 24) return forward_tile<8, V>; break;
+        default: break;
+    }
+    return nullptr;
+}
+
+ForwardKernel forward_kernel(int64_t kb, int64_t v) {
+    switch (v) {
+        case 3: return forward_kernel_for<3>(kb);
+        case 4: return forward_kernel_for<4>(kb);
+        case 6: return forward_kernel_for<6>(kb);
+        case 8: return forward_kernel_for<8>(kb);
+        default: return nullptr;
+    }
+}
+
+// The tile of least estimated time: FMA work of whole tiles (padding included), plus a few
+// cycles per (channel, tap) step for the loads and the loop.
+ForwardTile choose_forward_tile(const Grid& g) {
+    ForwardTile best = forward_tiles[0];
+    int64_t best_cost = -1;
+    for (const ForwardTile& tile : forward_tiles) {
+        const int64_t cost =
+            divide_up(g.filters, tile.kb) * divide_up(g.positions, lanes * tile.v) * (tile.kb * tile.v + 4);
+        if (best_cost < 0 || cost < best_cost) {
+            best = tile;
+            best_cost = cost;
+        }
+    }
+    return best;
+}
+
+// One direct forward over a batch: x [N][groups][channels][in plane] -> y [N][groups][filters][out plane],
+// with weights packed per group and block of kb filters as [channels][taps][kb].
+struct DirectForward {
+    Grid grid;
+    ForwardTile tile;
+    int64_t batch = 0;
+    int64_t groups = 0;
+    const float* x = nullptr;
+    const float* packed = nullptr;
+    const float* bias = nullptr;
+    float* y = nullptr;
+};
+
+void run_direct_forward(const DirectForward& d) {
+    const Grid& g = d.grid;
+    const int64_t kb = d.tile.kb;
+    const int64_t v = d.tile.v;
+    const int64_t blocks = divide_up(g.filters, kb);
+    const int64_t tile_positions = lanes * v;
+    const int64_t tiles = divide_up(g.positions, tile_positions);
+    const int64_t in_plane = g.in_height * g.in_width;
+    const int64_t out_plane = g.out_height * g.out_width;
+    const int64_t items = d.batch * d.groups;
+    const int threads = static_cast<int>(smaller(nn::core::num_threads(), items));
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1)
+    for (int64_t item = 0; item < items; ++item) {
+        const int64_t group = item % d.groups;
+        float* phases = conv_scratch(ConvScratch::Columns, static_cast<std::size_t>(g.channels * g.channel_stride));
+        build_phases(g, d.x + item * g.channels * in_plane, phases);
+        float* y = d.y + item * g.filters * out_plane;
+        const float* packed = d.packed + group * blocks * kb * g.channels * g.taps;
+        const float* bias = d.bias != nullptr ? d.bias + group * g.filters : nullptr;
+        for (int64_t tile = 0; tile < tiles; ++tile) {
+            const int64_t start = tile * tile_positions;
+            VectorStores stores[8];
+            for (int64_t vector = 0; vector < v; ++vector) stores[vector] = vector_stores(g, start + vector * lanes);
+            for (int64_t block = 0; block < blocks; ++block) {
+                const int64_t first = block * kb;
+                const int64_t count = smaller(kb, g.filters - first);
+                forward_kernel(count, v)(g, phases + start, packed + block * kb * g.channels * g.taps, kb,
+                                         bias != nullptr ? bias + first : nullptr, stores, y + first * out_plane,
+                                         out_plane);
+            }
+        }
+    }
+}
+
+// ---- backward-weight
+
+// acc[KB][TB] += dy (KB grid rows) * x (TB pair offsets) over every grid position of every image
+// of the slice; the sums land in out[i * out_stride + pair].
+template <int KB, int TB>
+void weight_tile(int64_t images, int64_t image_stride, const float* dy, int64_t dy_stride, const float* x,
+                 const int64_t* pair_offsets, int64_t positions, float* out, int64_t out_stride) {
+    __m512 acc[KB][TB];
+#pragma GCC unroll 8
+    for (int i = 0; i < KB; ++i) {
+#pragma GCC unroll 8
+        for (int p = 0; p < TB; ++p) acc[i][p] = _mm512_setzero_ps();
+    }
+    for (int64_t n = 0; n < images; ++n) {
+        const float* dyn = dy + n * image_stride;
+        const float* pairs[TB];
+#pragma GCC unroll 8
+        for (int p = 0; p < TB; ++p) pairs[p] = x + n * image_stride + pair_offsets[p];
+        for (int64_t j = 0; j < positions; j += lanes) {
+            __m512 d[KB];
+#pragma GCC unroll 8
+            for (int i = 0; i < KB; ++i) d[i] = _mm512_load_ps(dyn + i * dy_stride + j);
+#pragma GCC unroll 8
+            for (int p = 0; p < TB; ++p) {
+                const __m512 xv = _mm512_loadu_ps(pairs[p] + j);
+#pragma GCC unroll 8
+                for (int i = 0; i < KB; ++i) acc[i][p] = _mm512_fmadd_ps(d[i], xv, acc[i][p]);
+            }
+        }
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < KB; ++i) {
+#pragma GCC unroll 8
+        for (int p = 0; p < TB; ++p) out[i * out_stride + p] = _mm512_reduce_add_ps(acc[i][p]);
+    }
+}
+
+using WeightKernel = void (*)(int64_t, int64_t, const float*, int64_t, const float*, const int64_t*, int64_t, float*,
+                              int64_t);
+
+template <int KB>
+WeightKernel weight_kernel_for(int64_t tb) {
+    switch (tb) {
+        case 1: return weight_tile<KB, 1>;
+        case 2: return weight_tile<KB, 2>;
+        case 3: if constexpr (KB * 3 <= 24) return weight_tile<KB, 3>; break;
+        case 4: if constexpr (KB * 4 <= 24) return weight_tile<KB, 4>; break;
+        case 5: if constexpr (KB * 5 <= 24) return weight_tile<KB, 5>; break;
+        case 6: if constexpr (KB * 6 <= 24) return weight_tile<KB, 6>; break;
+        case 7: if constexpr (KB * 7 <= 24) return weight_tile<KB, 7>; break;
+        case 8: if constexpr (KB * 8 <= 24) return weight_tile<KB, 8>; break;
+        default: break;
+    }
+    return nullptr;
+}
+
+WeightKernel weight_kernel(int64_t kb, int64_t tb) {
+    switch (kb) {
+        case 1: return weight_kernel_for<1>(tb);
+        case 2: return weight_kernel_for<2>(tb);
+        case 3: return weight_kernel_for<3>(tb);
+        case 4: return weight_kernel_for<4>(tb);
+        case 5: return weight_kernel_for<5>(tb);
+        case 6: return weight_kernel_for<6>(tb);
+        case 7: return weight_kernel_for<7>(tb);
+        case 8: return weight_kernel_for<8>(tb);
+        default: return nullptr;
+    }
+}
+
+WeightTile choose_weight_tile(int64_t filters, int64_t pairs) {
+    WeightTile best = weight_tiles[0];
+    int64_t best_cost = -1;
+    for (const WeightTile& tile : weight_tiles) {
+        // FMAs of whole tiles plus the loads of each step, which rival them on small tiles.
+        const int64_t cost = divide_up(filters, tile.kb) * divide_up(pairs, tile.tb) *
+                             (tile.kb * tile.tb + tile.kb + tile.tb);
+        if (best_cost < 0 || cost < best_cost) {
+            best = tile;
+            best_cost = cost;
+        }
+    }
+    return best;
+}
+
+// Images per backward-weight slice: as many as keep their phases and grid-shaped dy in L2. It
+// depends on the shape only, never on the thread count.
+int64_t weight_slice(const Grid& g, int64_t dy_floats) {
+    const int64_t per_image = g.channels * g.channel_stride + dy_floats;
+    return larger(1, smaller(largest_weight_slice, weight_slice_budget / per_image));
+}
+
+// Packs w [groups][filters][channels][taps] into [groups][blocks][channels][taps][kb], zero past
+// the last filter, for the forward.
+void pack_forward_weights(const float* weight, int64_t groups, int64_t filters, int64_t channels, int64_t taps,
+                          int64_t kb, float* packed) {
+    const int64_t blocks = divide_up(filters, kb);
+    for (int64_t group = 0; group < groups; ++group) {
+        for (int64_t block = 0; block < blocks; ++block) {
+            float* out = packed + (group * blocks + block) * channels * taps * kb;
+            for (int64_t c = 0; c < channels; ++c) {
+                for (int64_t t = 0; t < taps; ++t) {
+                    for (int64_t i = 0; i < kb; ++i) {
+                        const int64_t k = block * kb + i;
+                        out[(c * taps + t) * kb + i] =
+                            k < filters ? weight[((group * filters + k) * channels + c) * taps + t] : 0.0f;
+                    }
+                }
+            }
+        }
+    }
+}
+
+// Packs w [groups][K/g][C/g][taps] for backward-data, whose filters are x's channels and whose
+// channels are dy's: [groups][blocks of C/g][K/g][taps flipped][kb].
+void pack_backward_data_weights(const float* weight, int64_t groups, int64_t group_out, int64_t group_in,
+                                int64_t taps, int64_t kb, float* packed) {
+    const int64_t blocks = divide_up(group_in, kb);
+    for (int64_t group = 0; group < groups; ++group) {
+        for (int64_t block = 0; block < blocks; ++block) {
+            float* out = packed + (group * blocks + block) * group_out * taps * kb;
+            for (int64_t k = 0; k < group_out; ++k) {
+                for (int64_t t = 0; t < taps; ++t) {
+                    for (int64_t i = 0; i < kb; ++i) {
+                        const int64_t c = block * kb + i;
+                        out[(k * taps + t) * kb + i] =
+                            c < group_in ? weight[((group * group_out + k) * group_in + c) * taps + (taps - 1 - t)]
+                                         : 0.0f;
+                    }
+                }
+            }
+        }
+    }
+}
+
+}  // namespace
+
+const char* conv2d_forward_avx512_declines(const Conv2dForward& op) {
+    return grid_declines(forward_grid(op.problem), 1);
+}
+
+const char* conv2d_backward_data_avx512_declines(const Conv2dBackwardData& op) {
+    const Conv2dProblem& p = op.problem;
+    if (p.stride_height != 1 || p.stride_width != 1) return "stride above 1: im2col and col2im handle the phases";
+    return grid_declines(backward_data_grid(p), 1);
+}
+
+const char* conv2d_backward_weight_avx512_declines(const Conv2dBackwardWeight& op) {
+    return grid_declines(forward_grid(op.problem), 1);
+}
+
+void conv2d_forward_avx512(const Conv2dForward& op) {
+    const Conv2dProblem& p = op.problem;
+    DirectForward d;
+    d.grid = forward_grid(p);
+    d.tile = choose_forward_tile(d.grid);
+    d.batch = p.batch;
+    d.groups = p.groups;
+    d.x = op.x;
+    d.bias = op.bias;
+    d.y = op.y;
+    const int64_t blocks = divide_up(d.grid.filters, d.tile.kb);
+    float* packed = conv_scratch(ConvScratch::Weights,
+                                 static_cast<std::size_t>(p.groups * blocks * d.tile.kb * d.grid.channels * d.grid.taps));
+    pack_forward_weights(op.weight, p.groups, d.grid.filters, d.grid.channels, d.grid.taps, d.tile.kb, packed);
+    d.packed = packed;
+    run_direct_forward(d);
+}
+
+void conv2d_backward_data_avx512(const Conv2dBackwardData& op) {
+    const Conv2dProblem& p = op.problem;
+    DirectForward d;
+    d.grid = backward_data_grid(p);
+    d.tile = choose_forward_tile(d.grid);
+    d.batch = p.batch;
+    d.groups = p.groups;
+    d.x = op.dy;
+    d.y = op.dx;
+    const int64_t blocks = divide_up(d.grid.filters, d.tile.kb);
+    float* packed = conv_scratch(ConvScratch::Weights,
+                                 static_cast<std::size_t>(p.groups * blocks * d.tile.kb * d.grid.channels * d.grid.taps));
+    pack_backward_data_weights(op.weight, p.groups, p.group_out_channels(), p.group_in_channels(), d.grid.taps,
+                               d.tile.kb, packed);
+    d.packed = packed;
+    run_direct_forward(d);
+}
+
+void conv2d_backward_weight_avx512(const Conv2dBackwardWeight& op) {
+    const Conv2dProblem& p = op.problem;
+    const Grid g = forward_grid(p);
+    const int64_t pairs = g.channels * g.taps;
+    const WeightTile tile = choose_weight_tile(g.filters, pairs);
+    const int64_t dy_stride = round_up(g.positions, lanes);
+    const int64_t dy_floats = g.filters * dy_stride;
+    const int64_t image_stride = round_up(g.channels * g.channel_stride + dy_floats, lanes);
+    const int64_t slice = weight_slice(g, dy_floats);
+    const int64_t slices = divide_up(p.batch, slice);
+    const int64_t weights_per_group = g.filters * pairs;
+    // partial[slice][group][filter][pair]: one sum per slice, added in slice order at the end.
+    float* partial = conv_scratch(ConvScratch::Weights,
+                                  static_cast<std::size_t>(slices * p.groups * weights_per_group));
+    const int64_t in_plane = p.in_plane();
+    const int64_t out_plane = p.out_plane();
+    const int64_t items = slices * p.groups;
+    const int threads = static_cast<int>(smaller(nn::core::num_threads(), items));
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1)
+    for (int64_t item = 0; item < items; ++item) {
+        const int64_t first_image = item / p.groups * slice;
+        const int64_t group = item % p.groups;
+        const int64_t images = smaller(slice, p.batch - first_image);
+        // Per image: the phases of x, then dy on the grid.
+        float* scratch = conv_scratch(ConvScratch::Columns, static_cast<std::size_t>(images * image_stride));
+        for (int64_t n = 0; n < images; ++n) {
+            const int64_t image = first_image + n;
+            float* phases = scratch + n * image_stride;
+            build_phases(g, op.x + (image * p.groups + group) * g.channels * in_plane, phases);
+            float* grid_dy = phases + g.channels * g.channel_stride;
+            const float* dy = op.dy + (image * p.groups + group) * g.filters * out_plane;
+            for (int64_t k = 0; k < g.filters; ++k) {
+                float* row = grid_dy + k * dy_stride;
+                for (int64_t oh = 0; oh < p.out_height; ++oh) {
+                    float* line = row + oh * g.phase_width;
+                    const float* from = dy + k * out_plane + oh * p.out_width;
+                    for (int64_t ow = 0; ow < p.out_width; ++ow) line[ow] = from[ow];
+                    for (int64_t ow = p.out_width; ow < g.phase_width; ++ow) line[ow] = 0.0f;
+                }
+                for (int64_t j = g.positions; j < dy_stride; ++j) row[j] = 0.0f;
+            }
+        }
+        const float* x = scratch;
+        const float* grid_dy = scratch + g.channels * g.channel_stride;
+        float* out = partial + item * weights_per_group;
+        for (int64_t first_filter = 0; first_filter < g.filters; first_filter += tile.kb) {
+            const int64_t kb = smaller(tile.kb, g.filters - first_filter);
+            for (int64_t first_pair = 0; first_pair < pairs; first_pair += tile.tb) {
+                const int64_t tb = smaller(tile.tb, pairs - first_pair);
+                int64_t offsets[8];
+                for (int64_t q = 0; q < tb; ++q) {
+                    const int64_t pair = first_pair + q;
+                    offsets[q] = pair / g.taps * g.channel_stride + g.tap_offsets[pair % g.taps];
+                }
+                weight_kernel(kb, tb)(images, image_stride, grid_dy + first_filter * dy_stride, dy_stride, x, offsets,
+                                      dy_stride, out + first_filter * pairs + first_pair, pairs);
+            }
+        }
+    }
+    // dw[group][filter][pair] = the slices' sums in slice order.
+    const int64_t total = p.groups * weights_per_group;
+    const int reduce_threads = total * slices >= (int64_t{1} << 15) ? nn::core::num_threads() : 1;
+#pragma omp parallel for num_threads(reduce_threads) schedule(static) if (reduce_threads > 1)
+    for (int64_t i = 0; i < total; ++i) {
+        float sum = partial[i];
+        for (int64_t s = 1; s < slices; ++s) sum += partial[s * total + i];
+        op.dweight[i] = sum;
+    }
+}
+
+}  // namespace nn::cpu
