@@ -18,6 +18,11 @@ internal sealed class TensorHandle : SafeHandle
 
     public override bool IsInvalid => handle == nint.Zero;
 
+    /// <summary>Passes a null nn_tensor* for an optional argument (a missing bias, an unused
+    /// optimizer buffer): the marshaller cannot pass a null SafeHandle reference. Never released,
+    /// since an invalid handle has nothing to free.</summary>
+    internal static TensorHandle Null { get; } = new();
+
     // Set only when NATIVENN_LEAK_DIAGNOSTICS=1, since capturing a stack trace is slow.
     internal string? CreationStackTrace { get; }
 

@@ -52,7 +52,15 @@ public sealed partial class Tensor
     /// <summary>A float32 tensor with every element <paramref name="value"/>.</summary>
     public static Tensor Full(float value, params long[] shape) => Create(DType.Float32, shape).Fill(value);
 
-    /// <summary>A float32 tensor with a zeroed tensor's shape and dtype.</summary>
+    /// <summary>A new tensor with the same dtype, shape and values, outside the graph.</summary>
+    public Tensor Clone()
+    {
+        var copy = Create(DType, Shape);
+        copy.CopyFrom(this);
+        return copy;
+    }
+
+    /// <summary>A tensor of zeros with <paramref name="other"/>'s shape and dtype.</summary>
     public static Tensor ZerosLike(Tensor other)
     {
         ArgumentNullException.ThrowIfNull(other);

@@ -75,8 +75,22 @@ public sealed partial class Tensor : IDisposable
     /// <summary>"float32[2,3]": the notation error messages use.</summary>
     public string Description => ShapeMath.Describe(DType, shape);
 
-    /// <summary>Frees the native storage now (when no view shares it). Safe to call twice.</summary>
-    public void Dispose() => handle.Dispose();
+    /// <summary>Frees the native storage now (when no view shares it), and the gradient with it.
+    /// Safe to call twice.</summary>
+    public void Dispose()
+    {
+        handle.Dispose();
+        grad?.Dispose();
+        grad = null;
+    }
+
+    /// <summary>Takes the tensor away from the scope it was created in: its owner (a module, an
+    /// optimizer, a gradient slot) disposes it instead.</summary>
+    internal Tensor LeaveScope()
+    {
+        scope = null;
+        return this;
+    }
 
     /// <summary>Copies the elements of a float32 tensor into a new array.</summary>
     public float[] ToArray()
@@ -157,7 +171,8 @@ public sealed partial class Tensor : IDisposable
         {
             NativeStatus.Check(NativeMethods.nn_tensor_reshape(Handle, resolved.Length, sizes, out result));
         }
-        return new Tensor(result);
+        var output = new Tensor(result);
+        return WillRecord(this) ? output.Record(new ReshapeNode(this)) : output;
     }
 
     public override string ToString()
