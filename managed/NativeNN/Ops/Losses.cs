@@ -64,6 +64,10 @@ public static partial class F
         {
             Kernels.BinaryCrossEntropyForward(input, target, reduction, loss);
         }
+        if (kind == LossKind.BinaryCrossEntropy && target.RequiresGrad && Tensor.IsGradEnabled)
+        {
+            throw new NotSupportedException("BinaryCrossEntropy: the gradient with respect to the target is not defined here (as in PyTorch); detach the target.");
+        }
         return Tensor.WillRecord(input, target) ? loss.Record(new LossNode(name, kind, reduction, input, target)) : loss;
     }
 
@@ -71,8 +75,10 @@ public static partial class F
     private static Tensor ReducedLoss(Reduction reduction, Tensor samples) =>
         reduction == Reduction.None ? Tensor.Zeros(samples.Shape, DType.Float32) : Tensor.Create(DType.Float32, []);
 
-    // The gradient reaches the prediction only (PyTorch's losses do not differentiate targets here).
-    private sealed class LossNode(string name, LossKind kind, Reduction reduction, Tensor input, Tensor target) : Node(name, input)
+    // The gradient reaches the prediction, and for MSE also the target (its gradient is the
+    // negated prediction gradient), as in PyTorch; class indices have none.
+    private sealed class LossNode(string name, LossKind kind, Reduction reduction, Tensor input, Tensor target)
+        : Node(name, input, target.DType == DType.Float32 ? target : null)
     {
         protected override void Backward(Tensor outputGradient, Tensor?[] inputGradients)
         {
@@ -86,7 +92,20 @@ public static partial class F
                 case LossKind.MeanSquaredError: Kernels.MseBackward(prediction, expected, outputGradient, reduction, gradient); break;
                 case LossKind.BinaryCrossEntropy: Kernels.BinaryCrossEntropyBackward(prediction, expected, outputGradient, reduction, gradient); break;
             }
-            inputGradients[0] = gradient;
+            if (kind == LossKind.MeanSquaredError && NeedsGradient(1))
+            {
+                var targetGradient = Tensor.ZerosLike(gradient);
+                Kernels.Scale(gradient, -1f, targetGradient);
+                inputGradients[1] = targetGradient;
+            }
+            if (NeedsGradient(0))
+            {
+                inputGradients[0] = gradient;
+            }
+            else
+            {
+                gradient.Dispose();
+            }
         }
     }
 }
