@@ -241,7 +241,8 @@ TEST_P(GemmImplementationTest, MatchesReferenceAcrossBlockBoundaries) {
         {false, true, 17, 3100, 20, -2.0f, 1.0f, 1},  {true, false, 7, 3100, 20, 1.0f, 0.0f, 0},
         {false, false, 600, 33, 64, 1.0f, 0.25f, 5},  {true, true, 600, 33, 64, 0.5f, 0.0f, 0},
         {false, true, 7, 1030, 257, 1.0f, 0.0f, 3},   {true, false, 3, 2000, 130, -2.0f, 0.25f, 0},
-        {false, false, 2, 520, 1100, 1.0f, 1.0f, 1},
+        {false, false, 2, 520, 1100, 1.0f, 1.0f, 1},   {false, true, 9, 70, 2100, 0.5f, 0.25f, 2},
+        {true, true, 300, 100, 1500, 1.0f, 0.0f, 1},
     };
     for (int thread_count : {1, 2}) {
         ThreadCount threads(thread_count);

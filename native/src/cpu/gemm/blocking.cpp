@@ -155,21 +155,23 @@ struct Range {
 };
 Range split(int64_t count, int64_t parts, int64_t index) { return {count * index / parts, count * (index + 1) / parts}; }
 
-// How the threads tile C: rows split `row_parts` ways, columns `column_parts` ways. Splitting
-// rows shares the packed B panel and keeps A private, so it wins ties; splitting columns is for
-// short, wide problems (few MR panels) where a row split would leave threads idle.
+// How the threads tile C: rows split `row_parts` ways, columns `column_parts` ways. A row split
+// shares one packed B panel, which costs two barriers per pass over K; a split of columns alone
+// lets each thread pack just its own B panels with no barrier, but packs A once per thread.
 struct ThreadGrid {
     int64_t row_parts;
     int64_t column_parts;
 };
 
-ThreadGrid choose_grid(int64_t threads, int64_t row_panels, int64_t column_panels) {
+ThreadGrid choose_grid(int64_t threads, int64_t row_panels, int64_t column_panels, bool prefer_columns) {
+    // When A is small, packing it twice is cheaper than waiting at barriers.
+    if (prefer_columns && column_panels >= threads) return {1, threads};
     ThreadGrid best = {1, threads};
     int64_t best_cost = -1;
     for (int64_t rows = threads; rows >= 1; --rows) {
         if (threads % rows != 0) continue;
         const int64_t columns = threads / rows;
-        // Work of the busiest thread, in micro-tiles.
+        // Work of the busiest thread, in micro-tiles; ties go to the row split, listed first.
         const int64_t cost = divide_up(row_panels, rows) * divide_up(column_panels, columns);
         if (best_cost < 0 || cost < best_cost) {
             best = {rows, columns};
@@ -178,6 +180,9 @@ ThreadGrid choose_grid(int64_t threads, int64_t row_panels, int64_t column_panel
     }
     return best;
 }
+
+// A (M x K) at most this many floats counts as small: 256 KiB, well inside L2.
+constexpr int64_t small_a_floats = 64 * 1024;
 
 // Below this many multiply-adds per thread, waking a second thread costs more than it saves.
 constexpr int64_t work_per_thread = 64 * 64 * 64;
@@ -215,6 +220,7 @@ void run_share(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroKern
     const int64_t row_end = std::min(p.m, my_row_panels.end * mr);
     const int64_t mc_max = balanced_block(std::max<int64_t>(row_end - row_begin, 1), blocking.mc, mr);
     float* packed_a = in_place.a ? nullptr : packed_a_buffer.floats(static_cast<std::size_t>(mc_max * kc_max));
+    const bool shared_b = !in_place.b && threads > 1 && grid.row_parts > 1;
 
     for (int64_t jc = 0; jc < p.n; jc += nc_max) {
         const int64_t nc = std::min(nc_max, p.n - jc);
@@ -225,13 +231,14 @@ void run_share(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroKern
             // Later passes over K add to what the first pass wrote.
             const float beta = pc == 0 ? p.beta : 1.0f;
             if (!in_place.b) {
-                // The team packs the shared B panel together, each thread a run of NR panels.
-                const Range my_packing = split(nc_panels, threads, thread);
+                // With rows split, the team packs the shared B panel together, each thread a run of
+                // NR panels; with columns split, each thread packs exactly the panels it reads.
+                const Range my_packing = shared_b ? split(nc_panels, threads, thread) : my_column_panels;
                 for (int64_t panel = my_packing.begin; panel < my_packing.end; ++panel) {
                     const int64_t column = panel * nr;
                     pack_b_panel(p, jc + column, std::min(nr, nc - column), pc, kc, nr, packed_b + panel * kc * nr);
                 }
-                if (threads > 1) {
+                if (shared_b) {
 #pragma omp barrier
                 }
             }
@@ -253,8 +260,8 @@ void run_share(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroKern
                     }
                 }
             }
-            // The next pass repacks B into the same buffer.
-            if (threads > 1 && !in_place.b) {
+            // The next pass repacks the shared B panel into the same buffer.
+            if (shared_b) {
 #pragma omp barrier
             }
         }
@@ -289,10 +296,10 @@ void gemm_blocked(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroK
     const int64_t column_panels = divide_up(nc_max, nr);
     const int64_t useful_threads = std::max<int64_t>(1, p.m * p.n * p.k / work_per_thread);
     const int64_t threads = std::min<int64_t>({nn::core::num_threads(), useful_threads, row_panels * column_panels});
-    const ThreadGrid grid = choose_grid(threads, row_panels, column_panels);
-
     const InPlace in_place = choose_in_place(p);
-    // The packed B panel is shared by the team, so it belongs to the calling thread.
+    const ThreadGrid grid = choose_grid(threads, row_panels, column_panels, !in_place.b && p.m * p.k <= small_a_floats);
+
+    // The packed B panel belongs to the calling thread; the team's threads fill disjoint panels.
     float* packed_b =
         in_place.b ? nullptr : packed_b_buffer.floats(static_cast<std::size_t>(kc_max * round_up(nc_max, nr)));
 
