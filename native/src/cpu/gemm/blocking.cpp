@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <memory>
 #include <new>
+#include <vector>
 
 #include <omp.h>
 
@@ -51,8 +53,15 @@ private:
     std::size_t capacity_ = 0;
 };
 
-thread_local ScratchBuffer packed_a_buffer;
-thread_local ScratchBuffer packed_b_buffer;
+// The packing buffers of every call made from one thread: a B panel shared by the team and an
+// A block per team member. All of them are sized by the calling thread before the team starts,
+// so an allocation failure throws to the caller instead of inside an OpenMP region.
+struct Workspace {
+    ScratchBuffer packed_b;
+    std::vector<std::unique_ptr<ScratchBuffer>> packed_a;
+};
+
+thread_local Workspace workspace;
 
 int64_t round_up(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
 int64_t divide_up(int64_t value, int64_t divisor) { return (value + divisor - 1) / divisor; }
@@ -181,6 +190,9 @@ ThreadGrid choose_grid(int64_t threads, int64_t row_panels, int64_t column_panel
     return best;
 }
 
+// More threads than this gain nothing on GEMM sizes a training step makes; it bounds the team.
+constexpr int64_t max_team = 256;
+
 // A (M x K) at most this many floats counts as small: 256 KiB, well inside L2.
 constexpr int64_t small_a_floats = 64 * 1024;
 
@@ -211,7 +223,8 @@ InPlace choose_in_place(const GemmProblem& p) {
 // Every thread walks the same jc and pc loops, so all of them meet each barrier, including a
 // thread whose share of C is empty.
 void run_share(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroKernel kernel, int64_t kc_max,
-               int64_t nc_max, InPlace in_place, float* packed_b, const ThreadGrid& grid, int64_t threads,
+               int64_t nc_max, InPlace in_place, float* packed_b, float* const* packed_a_blocks, const ThreadGrid& grid,
+               int64_t threads,
                int64_t thread) {
     const int64_t mr = blocking.mr;
     const int64_t nr = blocking.nr;
@@ -219,7 +232,7 @@ void run_share(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroKern
     const int64_t row_begin = my_row_panels.begin * mr;
     const int64_t row_end = std::min(p.m, my_row_panels.end * mr);
     const int64_t mc_max = balanced_block(std::max<int64_t>(row_end - row_begin, 1), blocking.mc, mr);
-    float* packed_a = in_place.a ? nullptr : packed_a_buffer.floats(static_cast<std::size_t>(mc_max * kc_max));
+    float* packed_a = packed_a_blocks[thread];
     const bool shared_b = !in_place.b && threads > 1 && grid.row_parts > 1;
 
     for (int64_t jc = 0; jc < p.n; jc += nc_max) {
@@ -295,22 +308,34 @@ void gemm_blocked(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroK
     const int64_t row_panels = divide_up(p.m, mr);
     const int64_t column_panels = divide_up(nc_max, nr);
     const int64_t useful_threads = std::max<int64_t>(1, p.m * p.n * p.k / work_per_thread);
-    const int64_t threads = std::min<int64_t>({nn::core::num_threads(), useful_threads, row_panels * column_panels});
+    const int64_t threads =
+        std::min<int64_t>({nn::core::num_threads(), useful_threads, row_panels * column_panels, max_team});
     const InPlace in_place = choose_in_place(p);
     const ThreadGrid grid = choose_grid(threads, row_panels, column_panels, !in_place.b && p.m * p.k <= small_a_floats);
 
     // The packed B panel belongs to the calling thread; the team's threads fill disjoint panels.
     float* packed_b =
-        in_place.b ? nullptr : packed_b_buffer.floats(static_cast<std::size_t>(kc_max * round_up(nc_max, nr)));
+        in_place.b ? nullptr : workspace.packed_b.floats(static_cast<std::size_t>(kc_max * round_up(nc_max, nr)));
+    // A block holds at most MC rows (fewer when M is short) of one pass over K.
+    const int64_t a_block_floats = round_up(std::min(blocking.mc, round_up(p.m, mr)), mr) * kc_max;
+    float* packed_a_blocks[max_team];
+    while (static_cast<int64_t>(workspace.packed_a.size()) < threads) {
+        workspace.packed_a.push_back(std::make_unique<ScratchBuffer>());
+    }
+    for (int64_t thread = 0; thread < threads; ++thread) {
+        packed_a_blocks[thread] =
+            in_place.a ? nullptr : workspace.packed_a[thread]->floats(static_cast<std::size_t>(a_block_floats));
+    }
 
     // One thread runs the loops directly: even a one-thread OpenMP team pays a futex call per
     // barrier, microseconds that small problems cannot afford.
     if (threads == 1) {
-        run_share(p, blocking, kernel, kc_max, nc_max, in_place, packed_b, {1, 1}, 1, 0);
+        run_share(p, blocking, kernel, kc_max, nc_max, in_place, packed_b, packed_a_blocks, {1, 1}, 1, 0);
         return;
     }
 #pragma omp parallel num_threads(static_cast<int>(threads))
-    run_share(p, blocking, kernel, kc_max, nc_max, in_place, packed_b, grid, threads, omp_get_thread_num());
+    run_share(p, blocking, kernel, kc_max, nc_max, in_place, packed_b, packed_a_blocks, grid, threads,
+              omp_get_thread_num());
 }
 
 }  // namespace nn::cpu
