@@ -24,6 +24,7 @@
 
 #include <cstdint>
 
+#include "core/log.h"
 #include "core/parallel.h"
 #include "cpu/conv/conv.h"
 #include "cpu/conv/scratch.h"
@@ -56,7 +57,7 @@ struct ForwardTile {
     int kb;
     int v;
 };
-constexpr ForwardTile forward_tiles[] = {{8, 3}, {6, 4}, {4, 6}, {2, 8}, {1, 8}};
+constexpr ForwardTile forward_tiles[] = {{8, 3}, {6, 4}, {4, 6}, {8, 2}, {4, 4}, {2, 8}, {1, 8}};
 
 struct WeightTile {
     int kb;
@@ -64,9 +65,18 @@ struct WeightTile {
 };
 constexpr WeightTile weight_tiles[] = {{4, 6}, {6, 4}, {8, 3}, {3, 8}, {2, 8}, {1, 8}};
 
+// How a group's input is laid out for the kernels. Both lay the output positions on a grid of
+// `width` columns so that every tap reads a contiguous vector:
+//   Phases   one plane per stride phase (a, b), width Wg = Q + (S - 1) dw / sw: the input is copied
+//            about once, and the Wg - Q columns past the output are computed and dropped;
+//   Columns  one plane per kernel column s and row phase a, width Q: plane (s, a) holds
+//            x_padded[i sh + a][ow sw + s dw] at [i][ow], S copies of the input but no column wasted.
+enum class Layout { Phases, Columns };
+
 // One direct convolution of a group: channels in, filters out, the geometry, and where the
-// phases put each tap.
+// planes put each tap.
 struct Grid {
+    Layout layout = Layout::Phases;
     int64_t channels = 0;
     int64_t filters = 0;
     int64_t in_height = 0, in_width = 0;
@@ -74,21 +84,35 @@ struct Grid {
     int64_t kernel_height = 0, kernel_width = 0;
     int64_t stride_height = 1, stride_width = 1;
     int64_t dilation_height = 1, dilation_width = 1;
-    int64_t top = 0, left = 0;             // padding; negative crops
-    int64_t phase_height = 0, phase_width = 0;  // rows and columns of one phase (Wg above)
-    int64_t positions = 0;                 // P Wg grid positions
-    int64_t span = 0;                      // positions the kernels touch: a multiple of every tile
-    int64_t plane_stride = 0;              // floats of one phase, with room for reads past the end
-    int64_t channel_stride = 0;            // sh sw phases
+    int64_t top = 0, left = 0;  // padding; negative crops
+    int64_t height = 0;         // rows of one plane
+    int64_t width = 0;          // columns of one plane: grid positions per output row
+    int64_t positions = 0;      // P width grid positions
+    int64_t span = 0;           // positions the kernels touch: whole tiles
+    int64_t planes = 0;         // planes per channel
+    int64_t plane_stride = 0;   // floats of one plane, with room for reads past the end
+    int64_t channel_stride = 0;
     int64_t taps = 0;
     int64_t tap_offsets[most_taps] = {};
 };
 
-// The forward's geometry as a grid: channels and filters per group.
-Grid make_grid(int64_t channels, int64_t filters, int64_t in_height, int64_t in_width, int64_t out_height,
-               int64_t out_width, int64_t kernel_height, int64_t kernel_width, int64_t stride_height,
-               int64_t stride_width, int64_t dilation_height, int64_t dilation_width, int64_t top, int64_t left) {
+// Row phase and column shift of plane `plane`: its element [i][j] is x_padded[i sh + a][j sw + shift].
+struct PlaneSource {
+    int64_t row_phase;
+    int64_t column_shift;
+};
+
+PlaneSource plane_source(const Grid& g, int64_t plane) {
+    if (g.layout == Layout::Phases) return {plane / g.stride_width, plane % g.stride_width};
+    return {plane % g.stride_height, plane / g.stride_height * g.dilation_width};
+}
+
+Grid make_grid(Layout layout, int64_t channels, int64_t filters, int64_t in_height, int64_t in_width,
+               int64_t out_height, int64_t out_width, int64_t kernel_height, int64_t kernel_width,
+               int64_t stride_height, int64_t stride_width, int64_t dilation_height, int64_t dilation_width,
+               int64_t top, int64_t left, int64_t tile_positions) {
     Grid g;
+    g.layout = layout;
     g.channels = channels;
     g.filters = filters;
     g.in_height = in_height;
@@ -103,84 +127,168 @@ Grid make_grid(int64_t channels, int64_t filters, int64_t in_height, int64_t in_
     g.dilation_width = dilation_width;
     g.top = top;
     g.left = left;
-    g.phase_height = out_height + (kernel_height - 1) * dilation_height / stride_height;
-    g.phase_width = out_width + (kernel_width - 1) * dilation_width / stride_width;
-    g.positions = out_height * g.phase_width;
-    // Every tile is 16 V positions with V dividing 24 or 8: 384 covers them all.
-    g.span = round_up(g.positions, 384);
+    g.height = out_height + (kernel_height - 1) * dilation_height / stride_height;
+    const bool phases = layout == Layout::Phases;
+    g.width = phases ? out_width + (kernel_width - 1) * dilation_width / stride_width : out_width;
+    g.planes = phases ? stride_height * stride_width : stride_height * kernel_width;
+    g.positions = out_height * g.width;
+    g.span = round_up(g.positions, tile_positions);
     g.taps = kernel_height * kernel_width;
-    const int64_t farthest = (kernel_height - 1) * dilation_height / stride_height * g.phase_width +
-                             (kernel_width - 1) * dilation_width / stride_width;
-    g.plane_stride = round_up(larger(g.phase_height * g.phase_width, g.span + farthest), lanes);
-    g.channel_stride = stride_height * stride_width * g.plane_stride;
+    const int64_t farthest = (kernel_height - 1) * dilation_height / stride_height * g.width +
+                             (phases ? (kernel_width - 1) * dilation_width / stride_width : 0);
+    g.plane_stride = round_up(larger(g.height * g.width, g.span + farthest), lanes);
+    g.channel_stride = g.planes * g.plane_stride;
     if (g.taps <= most_taps) {
         for (int64_t r = 0; r < kernel_height; ++r) {
             for (int64_t s = 0; s < kernel_width; ++s) {
                 const int64_t row = r * dilation_height;
                 const int64_t column = s * dilation_width;
-                const int64_t phase = row % stride_height * stride_width + column % stride_width;
+                const int64_t row_offset = row / stride_height * g.width;
                 g.tap_offsets[r * kernel_width + s] =
-                    phase * g.plane_stride + row / stride_height * g.phase_width + column / stride_width;
+                    phases ? (row % stride_height * stride_width + column % stride_width) * g.plane_stride +
+                                 row_offset + column / stride_width
+                           : (s * stride_height + row % stride_height) * g.plane_stride + row_offset;
             }
         }
     }
     return g;
 }
 
-Grid forward_grid(const Conv2dProblem& p) {
-    return make_grid(p.group_in_channels(), p.group_out_channels(), p.in_height, p.in_width, p.out_height,
+// Cycles to write n floats of planes: vector stores run at about eight floats a cycle while the
+// planes stay in L2, about two once they spill from it.
+int64_t copy_cost(int64_t floats) { return floats <= (int64_t{1} << 17) ? floats / 8 : floats / 2; }
+
+// The layout of least estimated time: FMAs over the grid positions (32 per cycle) plus the
+// copying into planes.
+Layout choose_layout(int64_t channels, int64_t filters, int64_t out_height, int64_t out_width, int64_t kernel_height,
+                     int64_t kernel_width, int64_t stride_height, int64_t stride_width, int64_t dilation_height,
+                     int64_t dilation_width) {
+    const int64_t height = out_height + (kernel_height - 1) * dilation_height / stride_height;
+    const int64_t phase_width = out_width + (kernel_width - 1) * dilation_width / stride_width;
+    const int64_t work = filters * channels * kernel_height * kernel_width;
+    const int64_t phases = round_up(out_height * phase_width, 64) * work / 32 +
+                           copy_cost(channels * stride_height * stride_width * height * phase_width);
+    const int64_t columns = round_up(out_height * out_width, 64) * work / 32 +
+                            copy_cost(channels * stride_height * kernel_width * height * out_width);
+    // Rows narrower than a few lanes make many stores per vector on the phase grid.
+    return columns < phases || phase_width < narrowest_grid_row ? Layout::Columns : Layout::Phases;
+}
+
+Grid forward_grid(const Conv2dProblem& p, Layout layout, int64_t tile_positions) {
+    return make_grid(layout, p.group_in_channels(), p.group_out_channels(), p.in_height, p.in_width, p.out_height,
                      p.out_width, p.kernel_height, p.kernel_width, p.stride_height, p.stride_width,
-                     p.dilation_height, p.dilation_width, p.padding_height, p.padding_width);
+                     p.dilation_height, p.dilation_width, p.padding_height, p.padding_width, tile_positions);
+}
+
+Layout forward_layout(const Conv2dProblem& p) {
+    return choose_layout(p.group_in_channels(), p.group_out_channels(), p.out_height, p.out_width, p.kernel_height,
+                         p.kernel_width, p.stride_height, p.stride_width, p.dilation_height, p.dilation_width);
+}
+
+// Backward-weight streams its planes once per tile of filters, so it wants the smaller phase
+// planes unless their dropped columns are more than a seventh of the grid.
+Layout weight_layout(const Conv2dProblem& p) {
+    const int64_t phase_width = p.out_width + (p.kernel_width - 1) * p.dilation_width / p.stride_width;
+    return phase_width < narrowest_grid_row || 7 * (phase_width - p.out_width) > phase_width ? Layout::Columns
+                                                                                                : Layout::Phases;
 }
 
 // Backward-data at stride 1: a forward from dy [K, P, Q] to dx [C, H, W] with the flipped
 // kernel; a tap that is pad rows above the top of x sits (R - 1) dh - pad rows above dy's.
-Grid backward_data_grid(const Conv2dProblem& p) {
-    return make_grid(p.group_out_channels(), p.group_in_channels(), p.out_height, p.out_width, p.in_height,
+Grid backward_data_grid(const Conv2dProblem& p, int64_t tile_positions) {
+    const Layout layout = choose_layout(p.group_out_channels(), p.group_in_channels(), p.in_height, p.in_width,
+                                        p.kernel_height, p.kernel_width, 1, 1, p.dilation_height, p.dilation_width);
+    return make_grid(layout, p.group_out_channels(), p.group_in_channels(), p.out_height, p.out_width, p.in_height,
                      p.in_width, p.kernel_height, p.kernel_width, 1, 1, p.dilation_height, p.dilation_width,
                      (p.kernel_height - 1) * p.dilation_height - p.padding_height,
-                     (p.kernel_width - 1) * p.dilation_width - p.padding_width);
+                     (p.kernel_width - 1) * p.dilation_width - p.padding_width, tile_positions);
 }
 
-const char* grid_declines(const Grid& g, int64_t images_per_thread) {
+const char* grid_declines(const Grid& g) {
     if (g.taps > most_taps) return "more than 256 taps";
-    if (g.phase_width < narrowest_grid_row) return "output rows narrower than 4 grid columns";
-    if (g.channels * g.channel_stride * images_per_thread > largest_scratch) return "padded phases above 128 MiB";
+    if (g.width < narrowest_grid_row) return "output rows narrower than 4 grid columns";
+    if (g.channels * g.channel_stride > largest_scratch) return "planes above 128 MiB";
     return nullptr;
 }
 
-// phases [channels][sh sw][plane_stride] <- x [channels][H][W] padded and split by stride phase.
-void build_phases(const Grid& g, const float* x, float* phases) {
-    const int64_t plane = g.in_height * g.in_width;
-    for (int64_t c = 0; c < g.channels; ++c) {
-        for (int64_t a = 0; a < g.stride_height; ++a) {
-            for (int64_t b = 0; b < g.stride_width; ++b) {
-                float* out = phases + c * g.channel_stride + (a * g.stride_width + b) * g.plane_stride;
-                // Column j reads x column j sw + b - left: valid for j in [first, last).
-                const int64_t shift = g.left - b;
-                const int64_t first = shift <= 0 ? 0 : smaller(divide_up(shift, g.stride_width), g.phase_width);
-                const int64_t last_column = g.in_width - 1 + shift;
-                const int64_t last =
-                    last_column < 0 ? first : larger(first, smaller(last_column / g.stride_width + 1, g.phase_width));
-                for (int64_t i = 0; i < g.phase_height; ++i) {
-                    float* row = out + i * g.phase_width;
-                    const int64_t source_row = i * g.stride_height + a - g.top;
-                    if (source_row < 0 || source_row >= g.in_height) {
-                        for (int64_t j = 0; j < g.phase_width; ++j) row[j] = 0.0f;
-                        continue;
-                    }
-                    const float* source = x + c * plane + source_row * g.in_width;
-                    for (int64_t j = 0; j < first; ++j) row[j] = 0.0f;
-                    if (g.stride_width == 1) {
-                        const float* from = source + (first - shift);
-                        for (int64_t j = first; j < last; ++j) row[j] = from[j - first];
-                    } else {
-                        for (int64_t j = first; j < last; ++j) row[j] = source[j * g.stride_width - shift];
-                    }
-                    for (int64_t j = last; j < g.phase_width; ++j) row[j] = 0.0f;
-                }
-                for (int64_t j = g.phase_height * g.phase_width; j < g.plane_stride; ++j) out[j] = 0.0f;
+// Lanes [begin, end) of a vector of 16 (both clamped to [0, 16]).
+__mmask16 lanes_between(int64_t begin, int64_t end) {
+    const int64_t low = larger(0, smaller(lanes, begin));
+    const int64_t high = larger(low, smaller(lanes, end));
+    return static_cast<__mmask16>(((1u << high) - 1u) & ~((1u << low) - 1u));
+}
+
+// row[j] = source[j stride - shift] for j in [first, last), zero for the rest of [0, width).
+// Masked loads never touch the lanes outside [first, last), so the source may end right there.
+void fill_row(float* row, int64_t width, const float* source, int64_t stride, int64_t shift, int64_t first,
+              int64_t last) {
+    const __m512i lane_index = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    for (int64_t j = 0; j < width; j += lanes) {
+        const __mmask16 valid = lanes_between(first - j, last - j);
+        const __mmask16 inside = lanes_between(0, width - j);
+        __m512 values = _mm512_setzero_ps();
+        if (valid != 0) {
+            if (stride == 1) {
+                values = _mm512_maskz_loadu_ps(valid, source + (j - shift));
+            } else {
+                const __m512i index = _mm512_sub_epi32(
+                    _mm512_mullo_epi32(_mm512_add_epi32(lane_index, _mm512_set1_epi32(static_cast<int>(j))),
+                                       _mm512_set1_epi32(static_cast<int>(stride))),
+                    _mm512_set1_epi32(static_cast<int>(shift)));
+                values = _mm512_mask_i32gather_ps(values, valid, index, source, 4);
             }
+        }
+        _mm512_mask_storeu_ps(row + j, inside, values);
+    }
+}
+
+// Rows of one plane at stride 1: every row has the same masks, so they are made once.
+struct RowMasks {
+    static constexpr int64_t most_chunks = 16;
+    int64_t chunks;
+    __mmask16 valid[most_chunks];
+    __mmask16 inside[most_chunks];
+};
+
+// planes [channels][planes][plane_stride] <- x [channels][H][W] padded and laid out by g.layout.
+void build_planes(const Grid& g, const float* x, float* planes) {
+    const int64_t plane_size = g.in_height * g.in_width;
+    const bool masked_rows = g.stride_width == 1 && g.width <= RowMasks::most_chunks * lanes;
+    for (int64_t plane = 0; plane < g.planes; ++plane) {
+        const PlaneSource source_of = plane_source(g, plane);
+        // Column j reads x column j sw - shift: valid for j in [first, last).
+        const int64_t shift = g.left - source_of.column_shift;
+        const int64_t first = shift <= 0 ? 0 : smaller(divide_up(shift, g.stride_width), g.width);
+        const int64_t last_column = g.in_width - 1 + shift;
+        const int64_t last =
+            last_column < 0 ? first : larger(first, smaller(last_column / g.stride_width + 1, g.width));
+        RowMasks masks{};
+        if (masked_rows) {
+            masks.chunks = divide_up(g.width, lanes);
+            for (int64_t chunk = 0; chunk < masks.chunks; ++chunk) {
+                masks.valid[chunk] = lanes_between(first - chunk * lanes, last - chunk * lanes);
+                masks.inside[chunk] = lanes_between(0, g.width - chunk * lanes);
+            }
+        }
+        for (int64_t c = 0; c < g.channels; ++c) {
+            float* out = planes + c * g.channel_stride + plane * g.plane_stride;
+            for (int64_t i = 0; i < g.height; ++i) {
+                const int64_t source_row = i * g.stride_height + source_of.row_phase - g.top;
+                const bool inside = source_row >= 0 && source_row < g.in_height;
+                const float* source = x + c * plane_size + (inside ? source_row : 0) * g.in_width;
+                float* row = out + i * g.width;
+                if (masked_rows && inside) {
+                    for (int64_t chunk = 0; chunk < masks.chunks; ++chunk) {
+                        const int64_t j = chunk * lanes;
+                        _mm512_mask_storeu_ps(row + j, masks.inside[chunk],
+                                              _mm512_maskz_loadu_ps(masks.valid[chunk], source + (j - shift)));
+                    }
+                } else {
+                    fill_row(row, g.width, source, g.stride_width, shift, first, inside ? last : first);
+                }
+            }
+            const int64_t filled = g.height * g.width;
+            fill_row(out + filled, g.plane_stride - filled, x, 1, 0, 0, 0);
         }
     }
 }
@@ -197,15 +305,22 @@ VectorStores vector_stores(const Grid& g, int64_t start) {
     int64_t lane = 0;
     while (lane < lanes) {
         const int64_t j = start + lane;
-        const int64_t oh = j / g.phase_width;
-        const int64_t ow = j % g.phase_width;
+        const int64_t oh = j / g.width;
+        const int64_t ow = j % g.width;
         if (oh >= g.out_height) break;
-        const int64_t run = smaller(lanes - lane, g.phase_width - ow);
+        const int64_t run = smaller(lanes - lane, g.width - ow);
         const int64_t stored = larger(0, smaller(g.out_width - ow, run));
         if (stored > 0) {
-            stores.offsets[stores.count] = oh * g.out_width + ow - lane;
-            stores.masks[stores.count] = static_cast<__mmask16>(((1u << stored) - 1u) << lane);
-            ++stores.count;
+            const int64_t offset = oh * g.out_width + ow - lane;
+            const auto mask = static_cast<__mmask16>(((1u << stored) - 1u) << lane);
+            // Rows that continue each other (no columns dropped between them) share one store.
+            if (stores.count > 0 && stores.offsets[stores.count - 1] == offset) {
+                stores.masks[stores.count - 1] = static_cast<__mmask16>(stores.masks[stores.count - 1] | mask);
+            } else {
+                stores.offsets[stores.count] = offset;
+                stores.masks[stores.count] = mask;
+                ++stores.count;
+            }
         }
         lane += run;
     }
@@ -275,6 +390,7 @@ ForwardKernel forward_kernel_for(int64_t kb) {
 
 ForwardKernel forward_kernel(int64_t kb, int64_t v) {
     switch (v) {
+        case 2: return forward_kernel_for<2>(kb);
         case 3: return forward_kernel_for<3>(kb);
         case 4: return forward_kernel_for<4>(kb);
         case 6: return forward_kernel_for<6>(kb);
@@ -283,14 +399,20 @@ ForwardKernel forward_kernel(int64_t kb, int64_t v) {
     }
 }
 
-// The tile of least estimated time: FMA work of whole tiles (padding included), plus a few
-// cycles per (channel, tap) step for the loads and the loop.
+// Cycles of one (channel, tap) step of a kb x v tile: two FMAs a cycle, or two loads a cycle
+// (kb broadcasts and v vectors) when those are more, plus the loop.
+int64_t step_cost(int64_t kb, int64_t v) { return larger(kb * v, kb + v) + 1; }
+
+// The tile of least estimated time over the whole grid, the narrower last block of filters
+// counted at its own size.
 ForwardTile choose_forward_tile(const Grid& g) {
     ForwardTile best = forward_tiles[0];
     int64_t best_cost = -1;
     for (const ForwardTile& tile : forward_tiles) {
-        const int64_t cost =
-            divide_up(g.filters, tile.kb) * divide_up(g.positions, lanes * tile.v) * (tile.kb * tile.v + 4);
+        const int64_t full = g.filters / tile.kb;
+        const int64_t rest = g.filters % tile.kb;
+        const int64_t per_tile = full * step_cost(tile.kb, tile.v) + (rest > 0 ? step_cost(rest, tile.v) : 0);
+        const int64_t cost = divide_up(g.positions, lanes * tile.v) * per_tile;
         if (best_cost < 0 || cost < best_cost) {
             best = tile;
             best_cost = cost;
@@ -312,8 +434,11 @@ struct DirectForward {
     float* y = nullptr;
 };
 
-void run_direct_forward(const DirectForward& d) {
+void run_direct_forward(const char* op, const DirectForward& d) {
     const Grid& g = d.grid;
+    nn::core::verbose_log("%s: %s layout, %lld grid columns, %d x %d tiles", op,
+                          g.layout == Layout::Phases ? "phase" : "column", static_cast<long long>(g.width), d.tile.kb,
+                          d.tile.v);
     const int64_t kb = d.tile.kb;
     const int64_t v = d.tile.v;
     const int64_t blocks = divide_up(g.filters, kb);
@@ -327,7 +452,7 @@ void run_direct_forward(const DirectForward& d) {
     for (int64_t item = 0; item < items; ++item) {
         const int64_t group = item % d.groups;
         float* phases = conv_scratch(ConvScratch::Columns, static_cast<std::size_t>(g.channels * g.channel_stride));
-        build_phases(g, d.x + item * g.channels * in_plane, phases);
+        build_planes(g, d.x + item * g.channels * in_plane, phases);
         float* y = d.y + item * g.filters * out_plane;
         const float* packed = d.packed + group * blocks * kb * g.channels * g.taps;
         const float* bias = d.bias != nullptr ? d.bias + group * g.filters : nullptr;
@@ -484,24 +609,25 @@ void pack_backward_data_weights(const float* weight, int64_t groups, int64_t gro
 }  // namespace
 
 const char* conv2d_forward_avx512_declines(const Conv2dForward& op) {
-    return grid_declines(forward_grid(op.problem), 1);
+    return grid_declines(forward_grid(op.problem, forward_layout(op.problem), lanes));
 }
 
 const char* conv2d_backward_data_avx512_declines(const Conv2dBackwardData& op) {
     const Conv2dProblem& p = op.problem;
     if (p.stride_height != 1 || p.stride_width != 1) return "stride above 1: im2col and col2im handle the phases";
-    return grid_declines(backward_data_grid(p), 1);
+    return grid_declines(backward_data_grid(p, lanes));
 }
 
 const char* conv2d_backward_weight_avx512_declines(const Conv2dBackwardWeight& op) {
-    return grid_declines(forward_grid(op.problem), 1);
+    return grid_declines(forward_grid(op.problem, weight_layout(op.problem), lanes));
 }
 
 void conv2d_forward_avx512(const Conv2dForward& op) {
     const Conv2dProblem& p = op.problem;
     DirectForward d;
-    d.grid = forward_grid(p);
-    d.tile = choose_forward_tile(d.grid);
+    const Layout layout = forward_layout(p);
+    d.tile = choose_forward_tile(forward_grid(p, layout, lanes));
+    d.grid = forward_grid(p, layout, lanes * d.tile.v);
     d.batch = p.batch;
     d.groups = p.groups;
     d.x = op.x;
@@ -512,14 +638,14 @@ void conv2d_forward_avx512(const Conv2dForward& op) {
                                  static_cast<std::size_t>(p.groups * blocks * d.tile.kb * d.grid.channels * d.grid.taps));
     pack_forward_weights(op.weight, p.groups, d.grid.filters, d.grid.channels, d.grid.taps, d.tile.kb, packed);
     d.packed = packed;
-    run_direct_forward(d);
+    run_direct_forward("conv2d_forward_avx512", d);
 }
 
 void conv2d_backward_data_avx512(const Conv2dBackwardData& op) {
     const Conv2dProblem& p = op.problem;
     DirectForward d;
-    d.grid = backward_data_grid(p);
-    d.tile = choose_forward_tile(d.grid);
+    d.tile = choose_forward_tile(backward_data_grid(p, lanes));
+    d.grid = backward_data_grid(p, lanes * d.tile.v);
     d.batch = p.batch;
     d.groups = p.groups;
     d.x = op.dy;
@@ -530,12 +656,12 @@ void conv2d_backward_data_avx512(const Conv2dBackwardData& op) {
     pack_backward_data_weights(op.weight, p.groups, p.group_out_channels(), p.group_in_channels(), d.grid.taps,
                                d.tile.kb, packed);
     d.packed = packed;
-    run_direct_forward(d);
+    run_direct_forward("conv2d_backward_data_avx512", d);
 }
 
 void conv2d_backward_weight_avx512(const Conv2dBackwardWeight& op) {
     const Conv2dProblem& p = op.problem;
-    const Grid g = forward_grid(p);
+    const Grid g = forward_grid(p, weight_layout(p), lanes);
     const int64_t pairs = g.channels * g.taps;
     const WeightTile tile = choose_weight_tile(g.filters, pairs);
     const int64_t dy_stride = round_up(g.positions, lanes);
@@ -551,6 +677,9 @@ void conv2d_backward_weight_avx512(const Conv2dBackwardWeight& op) {
     const int64_t out_plane = p.out_plane();
     const int64_t items = slices * p.groups;
     const int threads = static_cast<int>(smaller(nn::core::num_threads(), items));
+    nn::core::verbose_log("conv2d_backward_weight_avx512: %s layout, %lld grid columns, %d x %d tiles, %lld images "
+                          "per slice", g.layout == Layout::Phases ? "phase" : "column",
+                          static_cast<long long>(g.width), tile.kb, tile.tb, static_cast<long long>(slice));
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1)
     for (int64_t item = 0; item < items; ++item) {
         const int64_t first_image = item / p.groups * slice;
@@ -561,18 +690,15 @@ void conv2d_backward_weight_avx512(const Conv2dBackwardWeight& op) {
         for (int64_t n = 0; n < images; ++n) {
             const int64_t image = first_image + n;
             float* phases = scratch + n * image_stride;
-            build_phases(g, op.x + (image * p.groups + group) * g.channels * in_plane, phases);
+            build_planes(g, op.x + (image * p.groups + group) * g.channels * in_plane, phases);
             float* grid_dy = phases + g.channels * g.channel_stride;
             const float* dy = op.dy + (image * p.groups + group) * g.filters * out_plane;
             for (int64_t k = 0; k < g.filters; ++k) {
                 float* row = grid_dy + k * dy_stride;
                 for (int64_t oh = 0; oh < p.out_height; ++oh) {
-                    float* line = row + oh * g.phase_width;
-                    const float* from = dy + k * out_plane + oh * p.out_width;
-                    for (int64_t ow = 0; ow < p.out_width; ++ow) line[ow] = from[ow];
-                    for (int64_t ow = p.out_width; ow < g.phase_width; ++ow) line[ow] = 0.0f;
+                    fill_row(row + oh * g.width, g.width, dy + k * out_plane + oh * p.out_width, 1, 0, 0, p.out_width);
                 }
-                for (int64_t j = g.positions; j < dy_stride; ++j) row[j] = 0.0f;
+                fill_row(row + g.positions, dy_stride - g.positions, dy, 1, 0, 0, 0);
             }
         }
         const float* x = scratch;
