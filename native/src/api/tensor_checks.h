@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "core/log.h"
@@ -72,14 +73,19 @@ inline void require_separate(const nn_tensor& output, const char* output_name, c
     }
 }
 
-inline cpu::Reduction reduction_from(nn_reduction reduction) {
-    switch (reduction) {
+// The caller may pass any integer; reading it as an nn_reduction would be undefined behaviour for
+// values the enum cannot hold, so its bytes are read as an integer first.
+inline cpu::Reduction reduction_from(const nn_reduction& reduction) {
+    int32_t value = 0;
+    static_assert(sizeof value == sizeof reduction, "nn_reduction is passed as a 32-bit integer");
+    std::memcpy(&value, &reduction, sizeof value);
+    switch (value) {
         case NN_REDUCTION_NONE: return cpu::Reduction::None;
         case NN_REDUCTION_MEAN: return cpu::Reduction::Mean;
         case NN_REDUCTION_SUM: return cpu::Reduction::Sum;
+        default: break;
     }
-    core::throw_error(NN_ERROR_INVALID_ARGUMENT, "reduction is %d, which is not an nn_reduction",
-                      static_cast<int>(reduction));
+    core::throw_error(NN_ERROR_INVALID_ARGUMENT, "reduction is %d, which is not an nn_reduction", value);
 }
 
 inline bool flag_from(int32_t flag, const char* argument) {
