@@ -21,9 +21,13 @@ __m256i first_lanes(int64_t count) {
 
 // sum[i][v] += A_panel[i, l] * B_panel[l, 8v .. 8v+7] over l < k. Masked is for a partial tile of
 // B read in place: maskload never touches columns past `cols`. Packed panels take plain loads.
-template <int Rows, int Vectors, bool Masked>
+template <int Rows, int Vectors, bool RowRuns, bool Masked>
 void accumulate(__m256 (&sum)[Rows][Vectors], int64_t k, const float* a_panel, int64_t a_stride,
                 const float* b_panel, int64_t b_stride, const __m256i (&mask)[Vectors]) {
+    // Element (i, l) of A: a_panel[i * a_stride + l] for a plain A read in place (RowRuns), else
+    // a_panel[l * a_stride + i] (packed panels and a transposed A).
+    const int64_t a_step = RowRuns ? 1 : a_stride;
+    const int64_t a_row = RowRuns ? a_stride : 1;
 #pragma GCC unroll 4
     for (int64_t l = 0; l < k; ++l) {
         __m256 b[Vectors];
@@ -33,18 +37,18 @@ void accumulate(__m256 (&sum)[Rows][Vectors], int64_t k, const float* a_panel, i
         }
 #pragma GCC unroll 8
         for (int i = 0; i < Rows; ++i) {
-            const __m256 a = _mm256_broadcast_ss(a_panel + i);
+            const __m256 a = _mm256_broadcast_ss(a_panel + i * a_row);
 #pragma GCC unroll 2
             for (int v = 0; v < Vectors; ++v) sum[i][v] = _mm256_fmadd_ps(a, b[v], sum[i][v]);
         }
-        a_panel += a_stride;
+        a_panel += a_step;
         b_panel += b_stride;
     }
 }
 
 // The micro-kernel for a tile of Rows x (8 * Vectors) columns; edge tiles get their own instance
 // instead of computing the zero padding.
-template <int Rows, int Vectors>
+template <int Rows, int Vectors, bool RowRuns>
 void tile_kernel(int64_t k, const float* a_panel, int64_t a_stride, const float* b_panel, int64_t b_stride,
                  float alpha, float beta, float* c, int64_t ldc, int64_t cols) {
     __m256 sum[Rows][Vectors];
@@ -60,9 +64,9 @@ void tile_kernel(int64_t k, const float* a_panel, int64_t a_stride, const float*
 #pragma GCC unroll 2
     for (int v = 0; v < Vectors; ++v) mask[v] = first_lanes(cols - 8 * v);
     if (full_width) {
-        accumulate<Rows, Vectors, false>(sum, k, a_panel, a_stride, b_panel, b_stride, mask);
+        accumulate<Rows, Vectors, RowRuns, false>(sum, k, a_panel, a_stride, b_panel, b_stride, mask);
     } else {
-        accumulate<Rows, Vectors, true>(sum, k, a_panel, a_stride, b_panel, b_stride, mask);
+        accumulate<Rows, Vectors, RowRuns, true>(sum, k, a_panel, a_stride, b_panel, b_stride, mask);
     }
 
     const __m256 alpha_vector = _mm256_set1_ps(alpha);
@@ -93,18 +97,21 @@ using TileKernel = void (*)(int64_t, const float*, int64_t, const float*, int64_
 template <int... RowsMinusOne>
 constexpr auto make_tile_table(std::integer_sequence<int, RowsMinusOne...>) {
     struct Table {
-        TileKernel kernels[sizeof...(RowsMinusOne)][2];
+        TileKernel kernels[2][sizeof...(RowsMinusOne)][2];
     };
-    return Table{{{tile_kernel<RowsMinusOne + 1, 1>, tile_kernel<RowsMinusOne + 1, 2>}...}};
+    return Table{{{{tile_kernel<RowsMinusOne + 1, 1, false>, tile_kernel<RowsMinusOne + 1, 2, false>}...},
+                  {{tile_kernel<RowsMinusOne + 1, 1, true>, tile_kernel<RowsMinusOne + 1, 2, true>}...}}};
 }
 
-// tile_table.kernels[rows - 1][vectors - 1]
+// tile_table.kernels[row_runs][rows - 1][vectors - 1]
 constexpr auto tile_table = make_tile_table(std::make_integer_sequence<int, mr>{});
 
-void micro_kernel(int64_t k, const float* a_panel, int64_t a_stride, const float* b_panel, int64_t b_stride,
-                  float alpha, float beta, float* c, int64_t ldc, int64_t rows, int64_t cols) {
-    tile_table.kernels[rows - 1][cols > 8 ? 1 : 0](k, a_panel, a_stride, b_panel, b_stride, alpha, beta, c, ldc,
-                                                   cols);
+void micro_kernel(int64_t k, const float* a_panel, int64_t a_row_stride, int64_t a_column_stride,
+                  const float* b_panel, int64_t b_stride, float alpha, float beta, float* c, int64_t ldc, int64_t rows,
+                  int64_t cols) {
+    const bool row_runs = a_row_stride != 1;
+    tile_table.kernels[row_runs][rows - 1][cols > 8 ? 1 : 0](k, a_panel, row_runs ? a_row_stride : a_column_stride,
+                                                             b_panel, b_stride, alpha, beta, c, ldc, cols);
 }
 
 }  // namespace

@@ -22,9 +22,13 @@ __mmask16 first_lanes(int64_t count) {
 // The micro-kernel for a tile of Rows x (16 * Vectors) columns. Edge tiles get their own
 // instance instead of computing the zero padding: at batch 64, twelve-row panels leave a
 // four-row remainder that would otherwise cost a full tile.
-template <int Rows, int Vectors>
+template <int Rows, int Vectors, bool RowRuns>
 void tile_kernel(int64_t k, const float* a_panel, int64_t a_stride, const float* b_panel, int64_t b_stride,
                  float alpha, float beta, float* c, int64_t ldc, int64_t cols) {
+    // Element (i, l) of A: a_panel[i * a_stride + l] for a plain A read in place (RowRuns), else
+    // a_panel[l * a_stride + i] (packed panels and a transposed A).
+    const int64_t a_step = RowRuns ? 1 : a_stride;
+    const int64_t a_row = RowRuns ? a_stride : 1;
     // Masked loads of B never touch columns past `cols`, which matters when B is read in place;
     // on packed panels the mask is full and costs nothing.
     __mmask16 mask[Vectors];
@@ -49,11 +53,11 @@ void tile_kernel(int64_t k, const float* a_panel, int64_t a_stride, const float*
         for (int v = 0; v < Vectors; ++v) b[v] = _mm512_maskz_loadu_ps(mask[v], b_panel + 16 * v);
 #pragma GCC unroll 16
         for (int i = 0; i < Rows; ++i) {
-            const __m512 a = _mm512_set1_ps(a_panel[i]);
+            const __m512 a = _mm512_set1_ps(a_panel[i * a_row]);
 #pragma GCC unroll 2
             for (int v = 0; v < Vectors; ++v) sum[i][v] = _mm512_fmadd_ps(a, b[v], sum[i][v]);
         }
-        a_panel += a_stride;
+        a_panel += a_step;
         b_panel += b_stride;
     }
 
@@ -78,18 +82,21 @@ using TileKernel = void (*)(int64_t, const float*, int64_t, const float*, int64_
 template <int... RowsMinusOne>
 constexpr auto make_tile_table(std::integer_sequence<int, RowsMinusOne...>) {
     struct Table {
-        TileKernel kernels[sizeof...(RowsMinusOne)][2];
+        TileKernel kernels[2][sizeof...(RowsMinusOne)][2];
     };
-    return Table{{{tile_kernel<RowsMinusOne + 1, 1>, tile_kernel<RowsMinusOne + 1, 2>}...}};
+    return Table{{{{tile_kernel<RowsMinusOne + 1, 1, false>, tile_kernel<RowsMinusOne + 1, 2, false>}...},
+                  {{tile_kernel<RowsMinusOne + 1, 1, true>, tile_kernel<RowsMinusOne + 1, 2, true>}...}}};
 }
 
-// tile_table.kernels[rows - 1][vectors - 1]
+// tile_table.kernels[row_runs][rows - 1][vectors - 1]
 constexpr auto tile_table = make_tile_table(std::make_integer_sequence<int, mr>{});
 
-void micro_kernel(int64_t k, const float* a_panel, int64_t a_stride, const float* b_panel, int64_t b_stride,
-                  float alpha, float beta, float* c, int64_t ldc, int64_t rows, int64_t cols) {
-    tile_table.kernels[rows - 1][cols > 16 ? 1 : 0](k, a_panel, a_stride, b_panel, b_stride, alpha, beta, c, ldc,
-                                                    cols);
+void micro_kernel(int64_t k, const float* a_panel, int64_t a_row_stride, int64_t a_column_stride,
+                  const float* b_panel, int64_t b_stride, float alpha, float beta, float* c, int64_t ldc, int64_t rows,
+                  int64_t cols) {
+    const bool row_runs = a_row_stride != 1;
+    tile_table.kernels[row_runs][rows - 1][cols > 16 ? 1 : 0](k, a_panel, row_runs ? a_row_stride : a_column_stride,
+                                                              b_panel, b_stride, alpha, beta, c, ldc, cols);
 }
 
 }  // namespace

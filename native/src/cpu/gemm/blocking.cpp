@@ -200,10 +200,10 @@ constexpr int64_t small_a_floats = 64 * 1024;
 constexpr int64_t work_per_thread = 64 * 64 * 64;
 
 // Which operands a call reads in place instead of packing. Packing pays when a panel is reused
-// many times; for a small problem the copy costs as much as the arithmetic. A transposed A and a
-// plain B already run along the panels (MR consecutive rows of A, NR consecutive columns of B
-// per step of k), so they can feed the kernel straight from the caller's storage when the other
-// side is short (few reuses) and the operand is small enough to stay in L2.
+// many times; for a small problem the copy costs as much as the arithmetic. The kernel can read
+// A in either storage order and a plain B directly, so an operand feeds it straight from the
+// caller's storage when the other side is short (few reuses) and the operand is small enough to
+// stay in L2. A transposed B runs across the panels and is always packed.
 struct InPlace {
     bool a;
     bool b;
@@ -215,7 +215,7 @@ constexpr int64_t in_place_reuse = 256;
 InPlace choose_in_place(const GemmProblem& p) {
     const int64_t a_bytes = p.m * p.k * static_cast<int64_t>(sizeof(float));
     const int64_t b_bytes = p.k * p.n * static_cast<int64_t>(sizeof(float));
-    return {p.transpose_a && a_bytes <= in_place_bytes && p.n <= in_place_reuse,
+    return {a_bytes <= in_place_bytes && p.n <= in_place_reuse,
             !p.transpose_b && b_bytes <= in_place_bytes && p.m <= in_place_reuse};
 }
 
@@ -266,10 +266,14 @@ void run_share(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroKern
                     const int64_t b_stride = in_place.b ? p.ldb : nr;
                     float* c_tile = p.c + ic * p.ldc + jc + column;
                     for (int64_t ir = 0; ir < mc; ir += mr) {
-                        const float* a_panel = in_place.a ? p.a + pc * p.lda + ic + ir : packed_a + ir * kc;
-                        const int64_t a_stride = in_place.a ? p.lda : mr;
-                        kernel(kc, a_panel, a_stride, b_panel, b_stride, p.alpha, beta, c_tile + ir * p.ldc, p.ldc,
-                               std::min(mr, mc - ir), width);
+                        const int64_t row = ic + ir;
+                        const float* a_panel = !in_place.a    ? packed_a + ir * kc
+                                               : p.transpose_a ? p.a + pc * p.lda + row
+                                                               : p.a + row * p.lda + pc;
+                        const int64_t a_row_stride = in_place.a && !p.transpose_a ? p.lda : 1;
+                        const int64_t a_column_stride = !in_place.a ? mr : p.transpose_a ? p.lda : 1;
+                        kernel(kc, a_panel, a_row_stride, a_column_stride, b_panel, b_stride, p.alpha, beta,
+                               c_tile + ir * p.ldc, p.ldc, std::min(mr, mc - ir), width);
                     }
                 }
             }

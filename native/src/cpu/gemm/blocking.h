@@ -38,16 +38,18 @@ inline constexpr GemmBlocking gemm_blocking_avx2 = {
 
 // The micro-kernel contract:
 //   C[rows x cols] = alpha * A_panel[rows x k] * B_panel[k x cols] + beta * C
-// for rows <= MR, cols <= NR, where element (i, l) of A_panel is a_panel[l * a_stride + i] and
-// element (l, j) of B_panel is b_panel[l * b_stride + j]. Packed panels have a_stride = MR and
-// b_stride = NR, zero-padded past rows and cols; a small problem may pass the caller's storage
-// instead (a transposed A with a_stride = lda, a plain B with b_stride = ldb), so the kernel reads
-// no row past `rows` nor column past `cols`. It writes only rows x cols of C; beta == 0 means C
-// is not read. The driver passes the caller's beta on the first pass over K and 1 afterwards, so
-// alpha and beta cost one multiply per element of C per pass, not a separate sweep over C.
-using GemmMicroKernel = void (*)(int64_t k, const float* a_panel, int64_t a_stride, const float* b_panel,
-                                 int64_t b_stride, float alpha, float beta, float* c, int64_t ldc, int64_t rows,
-                                 int64_t cols);
+// for rows <= MR, cols <= NR, where element (i, l) of A_panel is
+// a_panel[i * a_row_stride + l * a_column_stride] (one of the two strides is 1) and element
+// (l, j) of B_panel is b_panel[l * b_stride + j]. Packed panels have strides (1, MR) and NR,
+// zero-padded past rows and cols; a small problem may pass the caller's storage instead (A with
+// strides (lda, 1), or (1, lda) when transposed; a plain B with b_stride = ldb), so the kernel
+// reads no row past `rows` nor column past `cols`. It writes only rows x cols of C; beta == 0
+// means C is not read. The driver passes the caller's beta on the first pass over K and 1
+// afterwards, so alpha and beta cost one multiply per element of C per pass, not a separate
+// sweep over C.
+using GemmMicroKernel = void (*)(int64_t k, const float* a_panel, int64_t a_row_stride, int64_t a_column_stride,
+                                 const float* b_panel, int64_t b_stride, float alpha, float beta, float* c,
+                                 int64_t ldc, int64_t rows, int64_t cols);
 
 // Runs the problem with the given block sizes and micro-kernel: packs A into MR-row panels and
 // B into NR-column panels (both transpose flags are handled while packing), or for a small
