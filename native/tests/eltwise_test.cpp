@@ -244,6 +244,25 @@ TEST(EltwiseReference, ExpAndLogAtTheEdges) {
     EXPECT_EQ(y[2], infinity);
 }
 
+// The bias gradient is the backward of bias_add: central differences of sum(w * (x + bias))
+// with respect to bias give w summed over dims 0 and 2.
+TEST(EltwiseGradient, BiasBackwardMatchesFiniteDifferences) {
+    for (int64_t inner : {1, 5}) {
+        const int64_t outer = 3, channels = 4, count = outer * channels * inner;
+        const auto x = random_floats(count, 16, -1.0f, 1.0f);
+        const auto weights = random_floats(count, 17, -1.0f, 1.0f);
+        const auto bias = random_floats(channels, 18, -1.0f, 1.0f);
+        auto objective = [&](const std::vector<float>& b) {
+            std::vector<float> y(count);
+            bias_add({outer, channels, inner, x.data(), b.data(), y.data()});
+            return ops_test::weighted_sum(weights, y);
+        };
+        std::vector<float> dbias(channels);
+        bias_backward({outer, channels, inner, weights.data(), dbias.data()});
+        EXPECT_TRUE(ops_test::gradients_match(dbias, ops_test::numeric_gradient(bias, objective))) << "inner " << inner;
+    }
+}
+
 TEST(EltwiseEntry, DispatchMatchesReferenceAndChecksArguments) {
     const auto x = random_floats(1000, 15, -1.0f, 1.0f);
     std::vector<float> expected(1000), actual(1000);
