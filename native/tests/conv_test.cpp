@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,9 @@ const Case awkward_cases[] = {
     {"resnet_3x3", 1, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1},
     {"resnet_down", 1, 64, 56, 56, 128, 3, 3, 2, 2, 1, 1, 1, 1, 1},
 };
+
+// Failure messages name the parameter instead of dumping its bytes.
+void PrintTo(const Case& value, std::ostream* out) { *out << value.name; }
 
 std::string case_name(const ::testing::TestParamInfo<Case>& info) { return info.param.name; }
 
@@ -518,6 +522,9 @@ const TransposeCase transpose_cases[] = {
     {"depthwise", 1, 4, 6, 6, 4, 4, 4, 2, 2, 1, 1, 0, 0, 1, 1, 4},
     {"pointwise", 1, 5, 4, 3, 7, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
 };
+
+// Failure messages name the parameter instead of dumping its bytes.
+void PrintTo(const TransposeCase& value, std::ostream* out) { *out << value.name; }
 
 std::string transpose_name(const ::testing::TestParamInfo<TransposeCase>& info) { return info.param.name; }
 
