@@ -236,14 +236,16 @@ TEST_P(GemmImplementationTest, EveryAlphaAndBetaWithEveryTransposition) {
 // Deeper than one K block, wider than one N panel, taller than one M block, and short-wide
 // shapes that make two threads split the columns instead of the rows.
 TEST_P(GemmImplementationTest, MatchesReferenceAcrossBlockBoundaries) {
+    // Sizes above 2 M multiply-adds, so two threads really split them (smaller runs on one).
     const Shape shapes[] = {
-        {false, false, 33, 40, 1000, 0.5f, 0.25f, 2}, {true, true, 33, 40, 1000, 1.0f, 0.0f, 0},
-        {false, true, 17, 3100, 20, -2.0f, 1.0f, 1},  {true, false, 7, 3100, 20, 1.0f, 0.0f, 0},
-        {false, false, 600, 33, 64, 1.0f, 0.25f, 5},  {true, true, 600, 33, 64, 0.5f, 0.0f, 0},
-        {false, true, 7, 1030, 257, 1.0f, 0.0f, 3},   {true, false, 3, 2000, 130, -2.0f, 0.25f, 0},
-        {false, false, 2, 520, 1100, 1.0f, 1.0f, 1},   {false, true, 9, 70, 2100, 0.5f, 0.25f, 2},
+        {false, false, 33, 80, 1000, 0.5f, 0.25f, 2}, {true, true, 33, 70, 1000, 1.0f, 0.0f, 0},
+        {false, true, 17, 3100, 50, -2.0f, 1.0f, 1},  {true, false, 7, 3100, 100, 1.0f, 0.0f, 0},
+        {false, false, 600, 33, 128, 1.0f, 0.25f, 5}, {true, true, 600, 33, 128, 0.5f, 0.0f, 0},
+        {false, true, 9, 1030, 257, 1.0f, 0.0f, 3},   {true, false, 3, 2000, 400, -2.0f, 0.25f, 0},
+        {false, false, 4, 520, 1100, 1.0f, 1.0f, 1},  {false, true, 9, 120, 2100, 0.5f, 0.25f, 2},
         {true, true, 300, 100, 1500, 1.0f, 0.0f, 1},
     };
+
     for (int thread_count : {1, 2}) {
         ThreadCount threads(thread_count);
         for (const Shape& shape : shapes) expect_match(shape, 11);

@@ -196,8 +196,10 @@ constexpr int64_t max_team = 256;
 // A (M x K) at most this many floats counts as small: 256 KiB, well inside L2.
 constexpr int64_t small_a_floats = 64 * 1024;
 
-// Below this many multiply-adds per thread, waking a second thread costs more than it saves.
-constexpr int64_t work_per_thread = 64 * 64 * 64;
+// Below this many multiply-adds per thread (about 5 us of kernel time), a second thread costs
+// more than it saves: starting and joining the team took about 4 us here, and LeNet's 120 x 84
+// layer (0.65 M multiply-adds) ran slower on two threads than on one.
+constexpr int64_t work_per_thread = 1 << 20;
 
 // Which operands a call reads in place instead of packing. Packing pays when a panel is reused
 // many times; for a small problem the copy costs as much as the arithmetic. The kernel can read
