@@ -1,10 +1,11 @@
 // x [N,C,H,W] -> y [N,C,P,Q]; dy -> dx
 // The pooling kernels, written once over a kit K of vector operations (the kits live in avx2.cpp
-// and avx512.cpp). A vector holds consecutive outputs of one row; the columns whose window lies
-// wholly inside the input run in vectors (the last one masked), at horizontal stride 1 or 2,
-// where a window column is one load or one even-lane load of two. The border columns, and rows
-// of other strides, run PyTorch's scalar loops. Planes are split among threads, each plane
-// whole, so no result depends on the thread count.
+// and avx512.cpp). A vector holds consecutive outputs of one row, at horizontal stride 1 or 2,
+// where one window column is one load or one even-lane load of two. Loads are masked to the
+// input row, so padding reads as the fill (-inf for max, 0 for sums) and border outputs need no
+// scalar code; each lane's first index and divisor follow PyTorch's clipping. Rows of other
+// strides run PyTorch's scalar loops. Planes are split among threads, each plane whole, so no
+// result depends on the thread count.
 //
 // Files built with AVX flags include this, so everything here is static or a template.
 #pragma once
@@ -23,21 +24,6 @@ static constexpr int64_t pool_parallel_elements = int64_t{1} << 16;
 
 static inline int pool_threads(const Pool2dProblem& p) {
     return p.x_count() >= pool_parallel_elements && p.planes() > 1 ? nn::core::num_threads() : 1;
-}
-
-// Output columns [begin, end) whose window lies inside [0, W): q sw - pw >= 0 and
-// q sw - pw + kw <= W.
-struct PoolColumns {
-    int64_t begin;
-    int64_t end;
-};
-
-static inline PoolColumns pool_inner_columns(const Pool2dProblem& p) {
-    const int64_t begin = (p.padding_width + p.stride_width - 1) / p.stride_width;
-    const int64_t last = p.in_width - p.kernel_width + p.padding_width;  // largest q sw allowed
-    int64_t end = last < 0 ? 0 : last / p.stride_width + 1;
-    if (end > p.out_width) end = p.out_width;
-    return {begin < end ? begin : end, end};
 }
 
 static inline int64_t pool_min(int64_t a, int64_t b) { return a < b ? a : b; }
@@ -106,18 +92,104 @@ static inline void average_window_backward(const Pool2dProblem& p, float gradien
     }
 }
 
-// One window column of `count` outputs starting at x column `column`: x[column + q sw] for the
-// vector's outputs q.
+// The in-row lanes of every (vector of outputs, window column) of a row, the same for every row
+// and plane, so they are made once per call; problems with more pairs than fit make them as they go.
 template <class K>
-typename K::Vector pool_load(const float* row, int64_t column, int64_t stride, int64_t count) {
-    return stride == 1 ? K::load(row + column, count) : K::load_even(row + column, count);
+class ColumnRanges {
+public:
+    static constexpr int64_t most_kept = 128;
+
+    explicit ColumnRanges(const Pool2dProblem& p)
+        : stride_(p.stride_width * K::width), kernel_width_(p.kernel_width), padding_(p.padding_width),
+          row_width_(p.in_width), kept_((p.out_width + K::width - 1) / K::width * p.kernel_width <= most_kept) {
+        if (!kept_) return;
+        for (int64_t vector = 0; vector * K::width < p.out_width; ++vector) {
+            for (int64_t s = 0; s < kernel_width_; ++s) {
+                ranges_[vector * kernel_width_ + s] = K::range(vector * stride_ - padding_ + s, row_width_);
+            }
+        }
+    }
+
+    // Window column s of the vector of outputs from column ow.
+    typename K::Range of(int64_t ow, int64_t s) const {
+        const int64_t vector = ow / K::width;
+        return kept_ ? ranges_[vector * kernel_width_ + s] : K::range(vector * stride_ - padding_ + s, row_width_);
+    }
+
+private:
+    int64_t stride_;  // input columns between the first windows of two vectors
+    int64_t kernel_width_;
+    int64_t padding_;
+    int64_t row_width_;
+    bool kept_;
+    typename K::Range ranges_[most_kept];
+};
+
+// One window column: lane i reads row[start + s + i stride] when that column lies in [0, W), else
+// fill. Inside: the vector is whole and every element its loads touch lies in the row, so the
+// loads need no masks.
+template <class K, bool Inside>
+typename K::Vector pool_load(const float* row, const ColumnRanges<K>& ranges, int64_t ow, int64_t start, int64_t s,
+                             int64_t stride, float fill) {
+    if constexpr (Inside) {
+        return stride == 1 ? K::load(row + start + s) : K::load_even(row + start + s);
+    } else {
+        return stride == 1 ? K::load_in(row, start + s, ranges.of(ow, s), fill)
+                           : K::load_even_in(row, start + s, ranges.of(ow, s), fill);
+    }
+}
+
+// Whether the whole vector of outputs from column `start` reads only inside the row: a plain load
+// of one window column covers the 16 elements (stride 1) or the 31 (stride 2) from its start.
+template <class K>
+bool pool_vector_inside(const Pool2dProblem& p, int64_t start, int64_t count) {
+    return count == K::width && start >= 0 &&
+           start + p.kernel_width - 1 + (K::width - 1) * p.stride_width + 1 <= p.in_width;
+}
+
+// One vector of max outputs of row oh: values and their indices.
+template <class K, bool Inside>
+void max_vector(const Pool2dProblem& p, const ColumnRanges<K>& ranges, const float* x, int64_t ih0, int64_t ih1,
+                int64_t ow, int64_t start, int64_t count, float* y, int64_t* indices) {
+    const float negative_infinity = -std::numeric_limits<float>::infinity();
+    const auto columns = K::ramp(static_cast<float>(start), K::broadcast(static_cast<float>(p.stride_width)));
+    auto max = K::broadcast(negative_infinity);
+    // PyTorch starts each window at its first element inside the input.
+    auto index = K::add(K::broadcast(static_cast<float>(ih0 * p.in_width)), K::max(columns, K::zero()));
+    for (int64_t ih = ih0; ih < ih1; ++ih) {
+        const float* row = x + ih * p.in_width;
+        for (int64_t s = 0; s < p.kernel_width; ++s) {
+            const auto value = pool_load<K, Inside>(row, ranges, ow, start, s, p.stride_width, negative_infinity);
+            const auto takes = K::takes(value, max);
+            max = K::select(takes, value, max);
+            if (indices != nullptr) {
+                index = K::select(takes, K::add(columns, K::broadcast(static_cast<float>(ih * p.in_width + s))), index);
+            }
+        }
+    }
+    K::store(y, max, count);
+    if (indices != nullptr) K::store_indices(indices, index, count);
+}
+
+// One vector of window sums of row oh.
+template <class K, bool Inside>
+typename K::Vector sum_vector(const Pool2dProblem& p, const ColumnRanges<K>& ranges, const float* x, int64_t ih0,
+                              int64_t ih1, int64_t ow, int64_t start) {
+    auto sum = K::zero();
+    for (int64_t ih = ih0; ih < ih1; ++ih) {
+        const float* row = x + ih * p.in_width;
+        for (int64_t s = 0; s < p.kernel_width; ++s) {
+            sum = K::add(sum, pool_load<K, Inside>(row, ranges, ow, start, s, p.stride_width, 0.0f));
+        }
+    }
+    return sum;
 }
 
 template <class K>
 void max_pool2d_forward_vector(const MaxPool2dForward& op) {
     const Pool2dProblem& p = op.problem;
-    const PoolColumns inner = pool_inner_columns(p);
     const bool vectors = p.stride_width <= 2;
+    const ColumnRanges<K> ranges(p);
     const int threads = pool_threads(p);
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
     for (int64_t plane = 0; plane < p.planes(); ++plane) {
@@ -127,36 +199,23 @@ void max_pool2d_forward_vector(const MaxPool2dForward& op) {
         for (int64_t oh = 0; oh < p.out_height; ++oh) {
             float* y_row = y + oh * p.out_width;
             int64_t* index_row = indices != nullptr ? indices + oh * p.out_width : nullptr;
-            const int64_t begin = vectors ? inner.begin : p.out_width;
-            const int64_t end = vectors ? inner.end : p.out_width;
-            for (int64_t ow = 0; ow < begin; ++ow) {
-                max_window(p, x, oh, ow, y_row + ow, index_row != nullptr ? index_row + ow : nullptr);
+            if (!vectors) {
+                for (int64_t ow = 0; ow < p.out_width; ++ow) {
+                    max_window(p, x, oh, ow, y_row + ow, index_row != nullptr ? index_row + ow : nullptr);
+                }
+                continue;
             }
             const int64_t ih0 = pool_max(oh * p.stride_height - p.padding_height, 0);
             const int64_t ih1 = pool_min(oh * p.stride_height - p.padding_height + p.kernel_height, p.in_height);
-            for (int64_t ow = begin; ow < end; ow += K::width) {
-                const int64_t count = pool_min(K::width, end - ow);
-                const int64_t first_column = ow * p.stride_width - p.padding_width;
-                auto max = K::broadcast(-std::numeric_limits<float>::infinity());
-                auto index = K::ramp(static_cast<float>(ih0 * p.in_width + first_column),
-                                     static_cast<float>(p.stride_width));
-                for (int64_t ih = ih0; ih < ih1; ++ih) {
-                    const float* row = x + ih * p.in_width;
-                    for (int64_t s = 0; s < p.kernel_width; ++s) {
-                        const auto value = pool_load<K>(row, first_column + s, p.stride_width, count);
-                        const auto takes = K::takes(value, max);
-                        max = K::select(takes, value, max);
-                        index = K::select(takes,
-                                          K::ramp(static_cast<float>(ih * p.in_width + first_column + s),
-                                                  static_cast<float>(p.stride_width)),
-                                          index);
-                    }
+            for (int64_t ow = 0; ow < p.out_width; ow += K::width) {
+                const int64_t count = pool_min(K::width, p.out_width - ow);
+                const int64_t start = ow * p.stride_width - p.padding_width;
+                int64_t* index_out = index_row != nullptr ? index_row + ow : nullptr;
+                if (pool_vector_inside<K>(p, start, count)) {
+                    max_vector<K, true>(p, ranges, x, ih0, ih1, ow, start, count, y_row + ow, index_out);
+                } else {
+                    max_vector<K, false>(p, ranges, x, ih0, ih1, ow, start, count, y_row + ow, index_out);
                 }
-                K::store(y_row + ow, max, count);
-                if (index_row != nullptr) K::store_indices(index_row + ow, index, count);
-            }
-            for (int64_t ow = end; ow < p.out_width; ++ow) {
-                max_window(p, x, oh, ow, y_row + ow, index_row != nullptr ? index_row + ow : nullptr);
             }
         }
     }
@@ -188,11 +247,30 @@ void max_pool2d_backward_vector(const MaxPool2dBackward& op) {
     if (op.out_of_range != nullptr) *op.out_of_range = out_of_range;
 }
 
+// PyTorch's divisors of one vector of outputs in a row: the window's columns clipped to the
+// padded input (count_include_pad) or to the input, times the row's count of the same kind.
+template <class K>
+typename K::Vector average_divisors(const Pool2dProblem& p, int64_t oh, int64_t start) {
+    const int64_t top = oh * p.stride_height - p.padding_height;
+    const int64_t bottom = top + p.kernel_height;
+    const auto left = K::ramp(static_cast<float>(start), K::broadcast(static_cast<float>(p.stride_width)));
+    const auto right = K::add(left, K::broadcast(static_cast<float>(p.kernel_width)));
+    if (p.count_include_pad) {
+        const int64_t rows = pool_min(bottom, p.in_height + p.padding_height) - top;
+        const auto columns =
+            K::sub(K::min(right, K::broadcast(static_cast<float>(p.in_width + p.padding_width))), left);
+        return K::mul(K::broadcast(static_cast<float>(rows)), columns);
+    }
+    const int64_t rows = pool_min(bottom, p.in_height) - pool_max(top, 0);
+    const auto columns = K::sub(K::min(right, K::broadcast(static_cast<float>(p.in_width))), K::max(left, K::zero()));
+    return K::mul(K::broadcast(static_cast<float>(rows)), columns);
+}
+
 template <class K>
 void avg_pool2d_forward_vector(const AvgPool2dForward& op) {
     const Pool2dProblem& p = op.problem;
-    const PoolColumns inner = pool_inner_columns(p);
     const bool vectors = p.stride_width <= 2;
+    const ColumnRanges<K> ranges(p);
     const int threads = pool_threads(p);
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
     for (int64_t plane = 0; plane < p.planes(); ++plane) {
@@ -200,28 +278,24 @@ void avg_pool2d_forward_vector(const AvgPool2dForward& op) {
         float* y = op.y + plane * p.out_plane();
         for (int64_t oh = 0; oh < p.out_height; ++oh) {
             float* y_row = y + oh * p.out_width;
-            const int64_t begin = vectors ? inner.begin : p.out_width;
-            const int64_t end = vectors ? inner.end : p.out_width;
-            for (int64_t ow = 0; ow < begin; ++ow) y_row[ow] = average_window(p, x, oh, ow);
-            if (begin < end) {
-                // Inner columns span the kernel's full width, so the divisor depends on the row only.
-                const PoolAverage rows = average_of(p, oh, begin);
-                for (int64_t ow = begin; ow < end; ow += K::width) {
-                    const int64_t count = pool_min(K::width, end - ow);
-                    const int64_t first_column = ow * p.stride_width - p.padding_width;
-                    auto sum = K::zero();
-                    for (int64_t ih = rows.ih0; ih < rows.ih1; ++ih) {
-                        const float* row = x + ih * p.in_width;
-                        for (int64_t s = 0; s < p.kernel_width; ++s) {
-                            sum = K::add(sum, pool_load<K>(row, first_column + s, p.stride_width, count));
-                        }
-                    }
-                    const auto result =
-                        rows.divisor == 0 ? K::zero() : K::div(sum, K::broadcast(static_cast<float>(rows.divisor)));
-                    K::store(y_row + ow, result, count);
-                }
+            if (!vectors) {
+                for (int64_t ow = 0; ow < p.out_width; ++ow) y_row[ow] = average_window(p, x, oh, ow);
+                continue;
             }
-            for (int64_t ow = end; ow < p.out_width; ++ow) y_row[ow] = average_window(p, x, oh, ow);
+            const int64_t ih0 = pool_max(oh * p.stride_height - p.padding_height, 0);
+            const int64_t ih1 = pool_min(oh * p.stride_height - p.padding_height + p.kernel_height, p.in_height);
+            for (int64_t ow = 0; ow < p.out_width; ow += K::width) {
+                const int64_t count = pool_min(K::width, p.out_width - ow);
+                const int64_t start = ow * p.stride_width - p.padding_width;
+                const auto sum = pool_vector_inside<K>(p, start, count)
+                                     ? sum_vector<K, true>(p, ranges, x, ih0, ih1, ow, start)
+                                     : sum_vector<K, false>(p, ranges, x, ih0, ih1, ow, start);
+                const auto divisor = average_divisors<K>(p, oh, start);
+                // A window with no element inside the input averages to 0, as in PyTorch.
+                const auto result = ih0 < ih1 ? K::select(K::greater(divisor, K::zero()), K::div(sum, divisor), K::zero())
+                                              : K::zero();
+                K::store(y_row + ow, result, count);
+            }
         }
     }
 }
@@ -229,8 +303,8 @@ void avg_pool2d_forward_vector(const AvgPool2dForward& op) {
 template <class K>
 void avg_pool2d_backward_vector(const AvgPool2dBackward& op) {
     const Pool2dProblem& p = op.problem;
-    const PoolColumns inner = pool_inner_columns(p);
     const bool vectors = p.stride_width <= 2;
+    const ColumnRanges<K> ranges(p);
     const int threads = pool_threads(p);
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
     for (int64_t plane = 0; plane < p.planes(); ++plane) {
@@ -239,29 +313,31 @@ void avg_pool2d_backward_vector(const AvgPool2dBackward& op) {
         K::fill_zero(dx, p.in_plane());
         for (int64_t oh = 0; oh < p.out_height; ++oh) {
             const float* dy_row = dy + oh * p.out_width;
-            const int64_t begin = vectors ? inner.begin : p.out_width;
-            const int64_t end = vectors ? inner.end : p.out_width;
-            for (int64_t ow = 0; ow < begin; ++ow) average_window_backward(p, dy_row[ow], oh, ow, dx);
-            if (begin < end) {
-                const PoolAverage rows = average_of(p, oh, begin);
-                const auto divisor = K::broadcast(static_cast<float>(rows.divisor));
-                for (int64_t ow = begin; ow < end && rows.divisor > 0; ow += K::width) {
-                    const int64_t count = pool_min(K::width, end - ow);
-                    const int64_t first_column = ow * p.stride_width - p.padding_width;
-                    const auto share = K::div(K::load(dy_row + ow, count), divisor);
-                    for (int64_t ih = rows.ih0; ih < rows.ih1; ++ih) {
-                        float* row = dx + ih * p.in_width;
-                        for (int64_t s = 0; s < p.kernel_width; ++s) {
-                            if (p.stride_width == 1) {
-                                K::add_to(row + first_column + s, share, count);
-                            } else {
-                                K::add_to_even(row + first_column + s, share, count);
-                            }
+            if (!vectors) {
+                for (int64_t ow = 0; ow < p.out_width; ++ow) average_window_backward(p, dy_row[ow], oh, ow, dx);
+                continue;
+            }
+            const int64_t ih0 = pool_max(oh * p.stride_height - p.padding_height, 0);
+            const int64_t ih1 = pool_min(oh * p.stride_height - p.padding_height + p.kernel_height, p.in_height);
+            for (int64_t ow = 0; ow < p.out_width; ow += K::width) {
+                const int64_t count = pool_min(K::width, p.out_width - ow);
+                const int64_t start = ow * p.stride_width - p.padding_width;
+                const auto divisor = average_divisors<K>(p, oh, start);
+                // Lanes past the row, or of windows without divisor, give nothing.
+                const auto share = K::select(K::greater(divisor, K::zero()),
+                                             K::div(K::load_in(dy_row + ow, 0, K::range(0, count), 0.0f), divisor),
+                                             K::zero());
+                for (int64_t ih = ih0; ih < ih1; ++ih) {
+                    float* row = dx + ih * p.in_width;
+                    for (int64_t s = 0; s < p.kernel_width; ++s) {
+                        if (p.stride_width == 1) {
+                            K::add_in(row, start + s, ranges.of(ow, s), share);
+                        } else {
+                            K::add_even_in(row, start + s, ranges.of(ow, s), share);
                         }
                     }
                 }
             }
-            for (int64_t ow = end; ow < p.out_width; ++ow) average_window_backward(p, dy_row[ow], oh, ow, dx);
         }
     }
 }
