@@ -15,7 +15,7 @@ internal static unsafe partial class NativeMethods
     /// managed side refuses a native library whose nn_abi_version() differs from the value it was
     /// generated against.
     /// </summary>
-    public const int NN_ABI_VERSION = 3;
+    public const int NN_ABI_VERSION = 4;
 
     /// <summary>Most dimensions a tensor may have.</summary>
     public const int NN_MAX_DIMS = 8;
@@ -463,6 +463,80 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial nn_status nn_adamw_step(nn_adam_params* @params, long step, TensorHandle param, TensorHandle grad, TensorHandle exp_avg, TensorHandle exp_avg_sq, TensorHandle max_exp_avg_sq);
+
+    /// <summary>
+    /// Writes the shape [N, K, P, Q] of conv2d's output for input x_shape [N, C, H, W] and weight
+    /// weight_shape [K, C/groups, R, S] into y_shape (4 entries), or fails naming what does not fit.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_conv2d_output_shape(long* x_shape, long* weight_shape, nn_conv2d_params* @params, long* y_shape);
+
+    /// <summary>y = conv2d(x, weight) + bias: x [N,C,H,W], weight [K,C/groups,R,S], bias [K] or null -&gt; y [N,K,P,Q].</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_conv2d_forward(TensorHandle x, TensorHandle weight, TensorHandle bias, nn_conv2d_params* @params, TensorHandle y);
+
+    /// <summary>Input gradient of conv2d: dy [N,K,P,Q], weight [K,C/groups,R,S] -&gt; dx [N,C,H,W] (its shape gives H and W).</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_conv2d_backward_data(TensorHandle dy, TensorHandle weight, nn_conv2d_params* @params, TensorHandle dx);
+
+    /// <summary>Weight gradient of conv2d: x [N,C,H,W], dy [N,K,P,Q] -&gt; dweight [K,C/groups,R,S].</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_conv2d_backward_weight(TensorHandle x, TensorHandle dy, nn_conv2d_params* @params, TensorHandle dweight);
+
+    /// <summary>
+    /// Writes the shape [N, Cout, Ho, Wo] of conv_transpose2d's output for x_shape [N, Cin, H, W] and
+    /// weight_shape [Cin, Cout/groups, R, S]: Ho = (H - 1) stride - 2 padding + dilation (R - 1) + output_padding + 1.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_conv_transpose2d_output_shape(long* x_shape, long* weight_shape, nn_conv2d_params* @params, long* y_shape);
+
+    /// <summary>y = conv_transpose2d(x, weight) + bias: x [N,Cin,H,W], weight [Cin,Cout/groups,R,S], bias [Cout] or null.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_conv_transpose2d_forward(TensorHandle x, TensorHandle weight, TensorHandle bias, nn_conv2d_params* @params, TensorHandle y);
+
+    /// <summary>Input gradient of conv_transpose2d: dy [N,Cout,Ho,Wo], weight [Cin,Cout/groups,R,S] -&gt; dx [N,Cin,H,W].</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_conv_transpose2d_backward_data(TensorHandle dy, TensorHandle weight, nn_conv2d_params* @params, TensorHandle dx);
+
+    /// <summary>Weight gradient of conv_transpose2d: x [N,Cin,H,W], dy [N,Cout,Ho,Wo] -&gt; dweight [Cin,Cout/groups,R,S].</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_conv_transpose2d_backward_weight(TensorHandle x, TensorHandle dy, nn_conv2d_params* @params, TensorHandle dweight);
+
+    /// <summary>Writes the shape [N, C, P, Q] of the pooled output for x_shape [N, C, H, W] into y_shape.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_pool2d_output_shape(long* x_shape, nn_pool2d_params* @params, long* y_shape);
+
+    /// <summary>
+    /// Max pooling: x [N,C,H,W] -&gt; y [N,C,P,Q] and int64 indices [N,C,P,Q] (flat h W + w in each
+    /// plane, the first maximum on ties, NaN propagating), which the backward reads.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_max_pool2d_forward(TensorHandle x, nn_pool2d_params* @params, TensorHandle y, TensorHandle indices);
+
+    /// <summary>Max pooling's input gradient: dy [N,C,P,Q] and the forward's indices -&gt; dx [N,C,H,W].</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_max_pool2d_backward(TensorHandle dy, TensorHandle indices, nn_pool2d_params* @params, TensorHandle dx);
+
+    /// <summary>Average pooling: x [N,C,H,W] -&gt; y [N,C,P,Q].</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_avg_pool2d_forward(TensorHandle x, nn_pool2d_params* @params, TensorHandle y);
+
+    /// <summary>Average pooling's input gradient: dy [N,C,P,Q] -&gt; dx [N,C,H,W].</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_avg_pool2d_backward(TensorHandle dy, nn_pool2d_params* @params, TensorHandle dx);
 }
 
 /// <summary>Outcome of every call. NN_OK is success; any other value means nn_last_error() explains.</summary>
@@ -641,6 +715,70 @@ internal struct nn_adam_params
     public int amsgrad;
 }
 
+/// <summary>
+/// Geometry of conv2d and conv_transpose2d, per axis (torch.nn.functional's stride, padding,
+/// dilation, groups and output_padding).
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct nn_conv2d_params
+{
+    /// <summary>Step between windows along the height; 1 or more.</summary>
+    public int stride_h;
+
+    /// <summary>Step between windows along the width; 1 or more.</summary>
+    public int stride_w;
+
+    /// <summary>Zero rows added above and below; 0 or more.</summary>
+    public int padding_h;
+
+    /// <summary>Zero columns added left and right; 0 or more.</summary>
+    public int padding_w;
+
+    /// <summary>Spacing between kernel rows; 1 or more.</summary>
+    public int dilation_h;
+
+    /// <summary>Spacing between kernel columns; 1 or more.</summary>
+    public int dilation_w;
+
+    /// <summary>Channel groups; divides the input and output channel counts.</summary>
+    public int groups;
+
+    /// <summary>conv_transpose2d only (0 for conv2d): rows added at the bottom of the output, below stride_h or dilation_h.</summary>
+    public int output_padding_h;
+
+    /// <summary>conv_transpose2d only (0 for conv2d): columns added at the right of the output.</summary>
+    public int output_padding_w;
+}
+
+/// <summary>Geometry of max_pool2d and avg_pool2d (torch.nn.functional's arguments, per axis).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct nn_pool2d_params
+{
+    /// <summary>Window height; 1 or more.</summary>
+    public int kernel_h;
+
+    /// <summary>Window width; 1 or more.</summary>
+    public int kernel_w;
+
+    /// <summary>Step between windows along the height; 1 or more (PyTorch's default is the kernel size).</summary>
+    public int stride_h;
+
+    /// <summary>Step between windows along the width; 1 or more.</summary>
+    public int stride_w;
+
+    /// <summary>Implicit padding above and below: at most half the kernel height (-inf for max, 0 for average).</summary>
+    public int padding_h;
+
+    /// <summary>Implicit padding left and right: at most half the kernel width.</summary>
+    public int padding_w;
+
+    /// <summary>1 to use ceil instead of floor for the output size (a last window must start inside the input or left padding).</summary>
+    public int ceil_mode;
+
+    /// <summary>avg_pool2d only: 1 to count padded positions in the divisor (PyTorch's default), 0 not to.</summary>
+    public int count_include_pad;
+}
+
 internal static partial class NativeLayout
 {
     internal static IEnumerable<(string Name, long Expected, long Actual)> Checks()
@@ -682,5 +820,24 @@ internal static partial class NativeLayout
         yield return ("offsetof(nn_adam_params, eps)", 24, (long)Marshal.OffsetOf<nn_adam_params>("eps"));
         yield return ("offsetof(nn_adam_params, weight_decay)", 32, (long)Marshal.OffsetOf<nn_adam_params>("weight_decay"));
         yield return ("offsetof(nn_adam_params, amsgrad)", 40, (long)Marshal.OffsetOf<nn_adam_params>("amsgrad"));
+        yield return ("sizeof(nn_conv2d_params)", 36, Unsafe.SizeOf<nn_conv2d_params>());
+        yield return ("offsetof(nn_conv2d_params, stride_h)", 0, (long)Marshal.OffsetOf<nn_conv2d_params>("stride_h"));
+        yield return ("offsetof(nn_conv2d_params, stride_w)", 4, (long)Marshal.OffsetOf<nn_conv2d_params>("stride_w"));
+        yield return ("offsetof(nn_conv2d_params, padding_h)", 8, (long)Marshal.OffsetOf<nn_conv2d_params>("padding_h"));
+        yield return ("offsetof(nn_conv2d_params, padding_w)", 12, (long)Marshal.OffsetOf<nn_conv2d_params>("padding_w"));
+        yield return ("offsetof(nn_conv2d_params, dilation_h)", 16, (long)Marshal.OffsetOf<nn_conv2d_params>("dilation_h"));
+        yield return ("offsetof(nn_conv2d_params, dilation_w)", 20, (long)Marshal.OffsetOf<nn_conv2d_params>("dilation_w"));
+        yield return ("offsetof(nn_conv2d_params, groups)", 24, (long)Marshal.OffsetOf<nn_conv2d_params>("groups"));
+        yield return ("offsetof(nn_conv2d_params, output_padding_h)", 28, (long)Marshal.OffsetOf<nn_conv2d_params>("output_padding_h"));
+        yield return ("offsetof(nn_conv2d_params, output_padding_w)", 32, (long)Marshal.OffsetOf<nn_conv2d_params>("output_padding_w"));
+        yield return ("sizeof(nn_pool2d_params)", 32, Unsafe.SizeOf<nn_pool2d_params>());
+        yield return ("offsetof(nn_pool2d_params, kernel_h)", 0, (long)Marshal.OffsetOf<nn_pool2d_params>("kernel_h"));
+        yield return ("offsetof(nn_pool2d_params, kernel_w)", 4, (long)Marshal.OffsetOf<nn_pool2d_params>("kernel_w"));
+        yield return ("offsetof(nn_pool2d_params, stride_h)", 8, (long)Marshal.OffsetOf<nn_pool2d_params>("stride_h"));
+        yield return ("offsetof(nn_pool2d_params, stride_w)", 12, (long)Marshal.OffsetOf<nn_pool2d_params>("stride_w"));
+        yield return ("offsetof(nn_pool2d_params, padding_h)", 16, (long)Marshal.OffsetOf<nn_pool2d_params>("padding_h"));
+        yield return ("offsetof(nn_pool2d_params, padding_w)", 20, (long)Marshal.OffsetOf<nn_pool2d_params>("padding_w"));
+        yield return ("offsetof(nn_pool2d_params, ceil_mode)", 24, (long)Marshal.OffsetOf<nn_pool2d_params>("ceil_mode"));
+        yield return ("offsetof(nn_pool2d_params, count_include_pad)", 28, (long)Marshal.OffsetOf<nn_pool2d_params>("count_include_pad"));
     }
 }

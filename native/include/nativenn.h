@@ -23,7 +23,7 @@ extern "C" {
 /// Version of this ABI. Raised whenever a signature, enum value or struct layout changes; the
 /// managed side refuses a native library whose nn_abi_version() differs from the value it was
 /// generated against.
-#define NN_ABI_VERSION 3
+#define NN_ABI_VERSION 4
 
 /// Most dimensions a tensor may have.
 #define NN_MAX_DIMS 8
@@ -460,6 +460,108 @@ NN_API nn_status nn_adam_step(const nn_adam_params* params, int64_t step, nn_ten
 /// L2 term; buffers as for nn_adam_step.
 NN_API nn_status nn_adamw_step(const nn_adam_params* params, int64_t step, nn_tensor* param, const nn_tensor* grad,
                                nn_tensor* exp_avg, nn_tensor* exp_avg_sq, nn_tensor* max_exp_avg_sq);
+
+/* ---- Convolution ---------------------------------------------------------------------------- */
+/* PyTorch's semantics: NCHW, weight [out, in/groups, kh, kw] for conv2d and [in, out/groups, kh, kw]
+ * for conv_transpose2d, cross-correlation, floor-mode output sizes. Outputs are overwritten. A bias
+ * gradient is nn_bias_backward of the output gradient. */
+
+/// Geometry of conv2d and conv_transpose2d, per axis (torch.nn.functional's stride, padding,
+/// dilation, groups and output_padding).
+typedef struct nn_conv2d_params {
+    /// Step between windows along the height; 1 or more.
+    int32_t stride_h;
+    /// Step between windows along the width; 1 or more.
+    int32_t stride_w;
+    /// Zero rows added above and below; 0 or more.
+    int32_t padding_h;
+    /// Zero columns added left and right; 0 or more.
+    int32_t padding_w;
+    /// Spacing between kernel rows; 1 or more.
+    int32_t dilation_h;
+    /// Spacing between kernel columns; 1 or more.
+    int32_t dilation_w;
+    /// Channel groups; divides the input and output channel counts.
+    int32_t groups;
+    /// conv_transpose2d only (0 for conv2d): rows added at the bottom of the output, below stride_h or dilation_h.
+    int32_t output_padding_h;
+    /// conv_transpose2d only (0 for conv2d): columns added at the right of the output.
+    int32_t output_padding_w;
+} nn_conv2d_params;
+
+/// Writes the shape [N, K, P, Q] of conv2d's output for input x_shape [N, C, H, W] and weight
+/// weight_shape [K, C/groups, R, S] into y_shape (4 entries), or fails naming what does not fit.
+NN_API nn_status nn_conv2d_output_shape(const int64_t* x_shape, const int64_t* weight_shape, const nn_conv2d_params* params,
+                                        int64_t* y_shape);
+
+/// y = conv2d(x, weight) + bias: x [N,C,H,W], weight [K,C/groups,R,S], bias [K] or null -> y [N,K,P,Q].
+NN_API nn_status nn_conv2d_forward(const nn_tensor* x, const nn_tensor* weight, const nn_tensor* bias,
+                                   const nn_conv2d_params* params, nn_tensor* y);
+
+/// Input gradient of conv2d: dy [N,K,P,Q], weight [K,C/groups,R,S] -> dx [N,C,H,W] (its shape gives H and W).
+NN_API nn_status nn_conv2d_backward_data(const nn_tensor* dy, const nn_tensor* weight, const nn_conv2d_params* params,
+                                         nn_tensor* dx);
+
+/// Weight gradient of conv2d: x [N,C,H,W], dy [N,K,P,Q] -> dweight [K,C/groups,R,S].
+NN_API nn_status nn_conv2d_backward_weight(const nn_tensor* x, const nn_tensor* dy, const nn_conv2d_params* params,
+                                           nn_tensor* dweight);
+
+/// Writes the shape [N, Cout, Ho, Wo] of conv_transpose2d's output for x_shape [N, Cin, H, W] and
+/// weight_shape [Cin, Cout/groups, R, S]: Ho = (H - 1) stride - 2 padding + dilation (R - 1) + output_padding + 1.
+NN_API nn_status nn_conv_transpose2d_output_shape(const int64_t* x_shape, const int64_t* weight_shape,
+                                                  const nn_conv2d_params* params, int64_t* y_shape);
+
+/// y = conv_transpose2d(x, weight) + bias: x [N,Cin,H,W], weight [Cin,Cout/groups,R,S], bias [Cout] or null.
+NN_API nn_status nn_conv_transpose2d_forward(const nn_tensor* x, const nn_tensor* weight, const nn_tensor* bias,
+                                             const nn_conv2d_params* params, nn_tensor* y);
+
+/// Input gradient of conv_transpose2d: dy [N,Cout,Ho,Wo], weight [Cin,Cout/groups,R,S] -> dx [N,Cin,H,W].
+NN_API nn_status nn_conv_transpose2d_backward_data(const nn_tensor* dy, const nn_tensor* weight,
+                                                   const nn_conv2d_params* params, nn_tensor* dx);
+
+/// Weight gradient of conv_transpose2d: x [N,Cin,H,W], dy [N,Cout,Ho,Wo] -> dweight [Cin,Cout/groups,R,S].
+NN_API nn_status nn_conv_transpose2d_backward_weight(const nn_tensor* x, const nn_tensor* dy,
+                                                     const nn_conv2d_params* params, nn_tensor* dweight);
+
+/* ---- Pooling -------------------------------------------------------------------------------- */
+
+/// Geometry of max_pool2d and avg_pool2d (torch.nn.functional's arguments, per axis).
+typedef struct nn_pool2d_params {
+    /// Window height; 1 or more.
+    int32_t kernel_h;
+    /// Window width; 1 or more.
+    int32_t kernel_w;
+    /// Step between windows along the height; 1 or more (PyTorch's default is the kernel size).
+    int32_t stride_h;
+    /// Step between windows along the width; 1 or more.
+    int32_t stride_w;
+    /// Implicit padding above and below: at most half the kernel height (-inf for max, 0 for average).
+    int32_t padding_h;
+    /// Implicit padding left and right: at most half the kernel width.
+    int32_t padding_w;
+    /// 1 to use ceil instead of floor for the output size (a last window must start inside the input or left padding).
+    int32_t ceil_mode;
+    /// avg_pool2d only: 1 to count padded positions in the divisor (PyTorch's default), 0 not to.
+    int32_t count_include_pad;
+} nn_pool2d_params;
+
+/// Writes the shape [N, C, P, Q] of the pooled output for x_shape [N, C, H, W] into y_shape.
+NN_API nn_status nn_pool2d_output_shape(const int64_t* x_shape, const nn_pool2d_params* params, int64_t* y_shape);
+
+/// Max pooling: x [N,C,H,W] -> y [N,C,P,Q] and int64 indices [N,C,P,Q] (flat h W + w in each
+/// plane, the first maximum on ties, NaN propagating), which the backward reads.
+NN_API nn_status nn_max_pool2d_forward(const nn_tensor* x, const nn_pool2d_params* params, nn_tensor* y,
+                                       nn_tensor* indices);
+
+/// Max pooling's input gradient: dy [N,C,P,Q] and the forward's indices -> dx [N,C,H,W].
+NN_API nn_status nn_max_pool2d_backward(const nn_tensor* dy, const nn_tensor* indices, const nn_pool2d_params* params,
+                                        nn_tensor* dx);
+
+/// Average pooling: x [N,C,H,W] -> y [N,C,P,Q].
+NN_API nn_status nn_avg_pool2d_forward(const nn_tensor* x, const nn_pool2d_params* params, nn_tensor* y);
+
+/// Average pooling's input gradient: dy [N,C,P,Q] -> dx [N,C,H,W].
+NN_API nn_status nn_avg_pool2d_backward(const nn_tensor* dy, const nn_pool2d_params* params, nn_tensor* dx);
 
 #ifdef __cplusplus
 }
