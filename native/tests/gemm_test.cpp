@@ -252,6 +252,32 @@ TEST_P(GemmImplementationTest, MatchesReferenceAcrossBlockBoundaries) {
     }
 }
 
+// Threads that run ahead into the next pass over K or the next NC block must not disturb panels
+// another thread still reads; such races show only now and then, so each shape runs many times.
+TEST_P(GemmImplementationTest, TwoThreadsAgreeRunAfterRun) {
+    ThreadCount threads(2);
+    const Shape shapes[] = {
+        {false, true, 9, 1030, 257, 1.0f, 0.0f, 0},   // columns split, two passes over K (AVX2)
+        {false, true, 9, 120, 2100, 1.0f, 0.25f, 0},  // columns split, three passes over K
+        {false, true, 17, 3150, 50, 1.0f, 0.0f, 0},   // columns split, NC blocks of 50 and 49 panels
+        {false, false, 600, 33, 2100, 1.0f, 0.0f, 0}, // rows split, shared B panel, three passes
+    };
+    for (const Shape& shape : shapes) {
+        const Operands operands(shape, 71);
+        std::vector<float> expected = operands.c;
+        nn::cpu::gemm_reference(operands.problem(expected, shape.alpha));
+        int failures = 0;
+        std::string first_failure;
+        for (int run = 0; run < 100; ++run) {
+            std::vector<float> actual = operands.c;
+            GetParam().run(operands.problem(actual, shape.alpha));
+            const std::string failure = compare(operands, expected, actual);
+            if (!failure.empty() && failures++ == 0) first_failure = failure;
+        }
+        EXPECT_EQ(failures, 0) << GetParam().name << ": " << first_failure;
+    }
+}
+
 TEST_P(GemmImplementationTest, LeNetShapesAndTheirTransposes) {
     // Linear forward y = x W^T, and backward dx = dy W, dW = dy^T x, for LeNet's three layers.
     const int64_t layers[][3] = {{64, 120, 400}, {64, 84, 120}, {64, 10, 84}};

@@ -251,7 +251,10 @@ void run_share(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroKern
                 const Range my_packing = shared_b ? split(nc_panels, threads, thread) : my_column_panels;
                 for (int64_t panel = my_packing.begin; panel < my_packing.end; ++panel) {
                     const int64_t column = panel * nr;
-                    pack_b_panel(p, jc + column, std::min(nr, nc - column), pc, kc, nr, packed_b + panel * kc * nr);
+                    // Panels sit KC_max apart in every pass, so a thread already packing the next
+                    // pass (no barrier with a column split) cannot overwrite a panel still being read.
+                    pack_b_panel(p, jc + column, std::min(nr, nc - column), pc, kc, nr,
+                                 packed_b + panel * kc_max * nr);
                 }
                 if (shared_b) {
 #pragma omp barrier
@@ -264,7 +267,7 @@ void run_share(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroKern
                     const int64_t column = panel * nr;
                     const int64_t width = std::min(nr, nc - column);
                     const float* b_panel =
-                        in_place.b ? p.b + pc * p.ldb + jc + column : packed_b + panel * kc * nr;
+                        in_place.b ? p.b + pc * p.ldb + jc + column : packed_b + panel * kc_max * nr;
                     const int64_t b_stride = in_place.b ? p.ldb : nr;
                     float* c_tile = p.c + ic * p.ldc + jc + column;
                     for (int64_t ir = 0; ir < mc; ir += mr) {
@@ -283,6 +286,11 @@ void run_share(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroKern
             if (shared_b) {
 #pragma omp barrier
             }
+        }
+        // With a column split, the last NC block may be narrower, which moves each thread's panels:
+        // a thread must not pack the next block over panels another is still reading.
+        if (threads > 1 && !in_place.b && !shared_b && jc + nc_max < p.n) {
+#pragma omp barrier
         }
     }
 }
