@@ -5,4 +5,5 @@ using NativeNN.Cli;
 
 var root = new RootCommand("NativeNN: train and evaluate neural networks on a native C++ core.");
 root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(DataCommand.Create());
 return CommandRunner.Run(root, args);
