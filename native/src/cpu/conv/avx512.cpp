@@ -28,6 +28,7 @@
 #include "core/parallel.h"
 #include "cpu/conv/conv.h"
 #include "cpu/conv/scratch.h"
+#include "cpu/eltwise/simd_avx512.h"
 
 namespace nn::cpu {
 namespace {
@@ -434,16 +435,36 @@ struct DirectForward {
     float* y = nullptr;
 };
 
+// One (image, group) of a direct forward: x [channels][in plane] -> y [filters][out plane], with
+// planes as this thread's scratch for the laid-out input.
+void forward_item(const Grid& g, const ForwardTile& tile, const float* x, const float* packed, const float* bias,
+                  float* y, float* planes) {
+    const int64_t kb = tile.kb;
+    const int64_t v = tile.v;
+    const int64_t blocks = divide_up(g.filters, kb);
+    const int64_t tile_positions = lanes * v;
+    const int64_t tiles = divide_up(g.positions, tile_positions);
+    const int64_t out_plane = g.out_height * g.out_width;
+    build_planes(g, x, planes);
+    for (int64_t first_position = 0; first_position < tiles * tile_positions; first_position += tile_positions) {
+        VectorStores stores[8];
+        for (int64_t vector = 0; vector < v; ++vector) stores[vector] = vector_stores(g, first_position + vector * lanes);
+        for (int64_t block = 0; block < blocks; ++block) {
+            const int64_t first = block * kb;
+            const int64_t count = smaller(kb, g.filters - first);
+            forward_kernel(count, v)(g, planes + first_position, packed + block * kb * g.channels * g.taps, kb,
+                                     bias != nullptr ? bias + first : nullptr, stores, y + first * out_plane,
+                                     out_plane);
+        }
+    }
+}
+
 void run_direct_forward(const char* op, const DirectForward& d) {
     const Grid& g = d.grid;
     nn::core::verbose_log("%s: %s layout, %lld grid columns, %d x %d tiles", op,
                           g.layout == Layout::Phases ? "phase" : "column", static_cast<long long>(g.width), d.tile.kb,
                           d.tile.v);
-    const int64_t kb = d.tile.kb;
-    const int64_t v = d.tile.v;
-    const int64_t blocks = divide_up(g.filters, kb);
-    const int64_t tile_positions = lanes * v;
-    const int64_t tiles = divide_up(g.positions, tile_positions);
+    const int64_t blocks = divide_up(g.filters, d.tile.kb);
     const int64_t in_plane = g.in_height * g.in_width;
     const int64_t out_plane = g.out_height * g.out_width;
     const int64_t items = d.batch * d.groups;
@@ -451,21 +472,111 @@ void run_direct_forward(const char* op, const DirectForward& d) {
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1)
     for (int64_t item = 0; item < items; ++item) {
         const int64_t group = item % d.groups;
-        float* phases = conv_scratch(ConvScratch::Columns, static_cast<std::size_t>(g.channels * g.channel_stride));
-        build_planes(g, d.x + item * g.channels * in_plane, phases);
-        float* y = d.y + item * g.filters * out_plane;
-        const float* packed = d.packed + group * blocks * kb * g.channels * g.taps;
-        const float* bias = d.bias != nullptr ? d.bias + group * g.filters : nullptr;
-        for (int64_t tile = 0; tile < tiles; ++tile) {
-            const int64_t start = tile * tile_positions;
-            VectorStores stores[8];
-            for (int64_t vector = 0; vector < v; ++vector) stores[vector] = vector_stores(g, start + vector * lanes);
-            for (int64_t block = 0; block < blocks; ++block) {
-                const int64_t first = block * kb;
-                const int64_t count = smaller(kb, g.filters - first);
-                forward_kernel(count, v)(g, phases + start, packed + block * kb * g.channels * g.taps, kb,
-                                         bias != nullptr ? bias + first : nullptr, stores, y + first * out_plane,
-                                         out_plane);
+        float* planes = conv_scratch(ConvScratch::Columns, static_cast<std::size_t>(g.channels * g.channel_stride));
+        forward_item(g, d.tile, d.x + item * g.channels * in_plane,
+                     d.packed + group * blocks * d.tile.kb * g.channels * g.taps,
+                     d.bias != nullptr ? d.bias + group * g.filters : nullptr, d.y + item * g.filters * out_plane,
+                     planes);
+    }
+}
+
+// ---- backward-data at strides above 1, by sub-pixel phases
+
+constexpr int64_t most_phases = 16;
+//
+// Input row ih receives tap r from output row oh = (ih + pad - r) / stride when that divides. Split
+// the rows of dx by e = (ih + pad) % stride: row ih = stride m + e - pad takes the taps
+// r = e + j stride, j = 0, 1, ..., from dy row m - j. So each phase (e, f) of rows and columns is a
+// stride-1 forward over dy with a sub-kernel of ceil((R - e) / stride) x ceil((S - f) / stride)
+// taps, flipped; its output is the phase's rows and columns of dx, interleaved back at the end.
+// (Dilation 1 only: other dilations go to im2col.)
+struct SubPixelPhase {
+    int64_t row, column;            // e, f
+    int64_t kernel_height, kernel_width;
+    int64_t first_row, first_column;  // m and n of the phase's first dx row and column
+    int64_t height, width;            // dx rows and columns of the phase
+    Grid grid;
+    ForwardTile tile;
+    int64_t packed_offset;  // of this phase's weights in the packed buffer
+};
+
+// The m range of a phase: rows ih = stride m + e - pad inside [0, H).
+void phase_range(int64_t e, int64_t stride, int64_t padding, int64_t size, int64_t* first, int64_t* count) {
+    // m >= (pad - e) / stride rounded up, m <= (size - 1 + pad - e) / stride rounded down.
+    const int64_t low = padding - e;
+    const int64_t begin = low <= 0 ? -((-low) / stride) : divide_up(low, stride);
+    const int64_t high = size - 1 + padding - e;
+    const int64_t end = high < 0 ? -divide_up(-high, stride) : high / stride;
+    *first = begin;
+    *count = larger(0, end - begin + 1);
+}
+
+// dx [channels][H][W] <- the phases' outputs, each [channels][height][width]. At column stride 2
+// the two column phases of a row interleave by vector permutes.
+void interleave_phases(const Conv2dProblem& p, int64_t channels, const SubPixelPhase* phases, float* const* outputs,
+                       float* dx) {
+    const int64_t sh = p.stride_height;
+    const int64_t sw = p.stride_width;
+    const __m512i low_pairs = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    const __m512i high_pairs = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
+    for (int64_t c = 0; c < channels; ++c) {
+        for (int64_t ih = 0; ih < p.in_height; ++ih) {
+            const int64_t e = (ih + p.padding_height) % sh;
+            float* row = dx + (c * p.in_height + ih) * p.in_width;
+            // Row m - first_row of each column phase of row phase e.
+            const float* sources[16];
+            for (int64_t f = 0; f < sw; ++f) {
+                const SubPixelPhase& phase = phases[e * sw + f];
+                const int64_t m = (ih + p.padding_height) / sh - phase.first_row;
+                sources[f] = outputs[e * sw + f] + (c * phase.height + m) * phase.width;
+            }
+            int64_t iw = 0;
+            if (sw == 2) {
+                // Pairs (2 n + f - pad) with f = 0, 1: start where f = 0.
+                iw = (p.padding_width % 2 == 0) ? 0 : 1;
+                for (int64_t j = 0; j < iw; ++j) {
+                    const SubPixelPhase& phase = phases[e * sw + 1];
+                    row[j] = sources[1][(j + p.padding_width) / 2 - phase.first_column];
+                }
+                for (; iw + 2 * lanes <= p.in_width; iw += 2 * lanes) {
+                    const int64_t n = (iw + p.padding_width) / 2;
+                    const __m512 even = _mm512_loadu_ps(sources[0] + (n - phases[e * sw].first_column));
+                    const __m512 odd = _mm512_loadu_ps(sources[1] + (n - phases[e * sw + 1].first_column));
+                    _mm512_storeu_ps(row + iw, _mm512_permutex2var_ps(even, low_pairs, odd));
+                    _mm512_storeu_ps(row + iw + lanes, _mm512_permutex2var_ps(even, high_pairs, odd));
+                }
+            }
+            for (; iw < p.in_width; ++iw) {
+                const int64_t f = (iw + p.padding_width) % sw;
+                row[iw] = sources[f][(iw + p.padding_width) / sw - phases[e * sw + f].first_column];
+            }
+        }
+    }
+}
+
+// Packs the flipped sub-kernel of phase (e, f) of w [groups][K/g][C/g][R][S] as
+// [groups][blocks of C/g][K/g][taps][kb], zero past the last channel.
+void pack_phase_weights(const Conv2dProblem& p, const float* weight, const SubPixelPhase& phase, int64_t kb,
+                        float* packed) {
+    const int64_t group_in = p.group_in_channels();
+    const int64_t group_out = p.group_out_channels();
+    const int64_t blocks = divide_up(group_in, kb);
+    const int64_t taps = phase.kernel_height * phase.kernel_width;
+    for (int64_t group = 0; group < p.groups; ++group) {
+        for (int64_t block = 0; block < blocks; ++block) {
+            float* out = packed + (group * blocks + block) * group_out * taps * kb;
+            for (int64_t k = 0; k < group_out; ++k) {
+                for (int64_t t = 0; t < taps; ++t) {
+                    // Tap (j, i) reads dy row m - (kernel_height - 1 - j): kernel row e + (kh - 1 - j) stride.
+                    const int64_t r = phase.row + (phase.kernel_height - 1 - t / phase.kernel_width) * p.stride_height;
+                    const int64_t s = phase.column + (phase.kernel_width - 1 - t % phase.kernel_width) * p.stride_width;
+                    const float* filter = weight + ((group * group_out + k) * group_in) * p.kernel_area();
+                    for (int64_t q = 0; q < kb; ++q) {
+                        const int64_t c = block * kb + q;
+                        out[(k * taps + t) * kb + q] =
+                            c < group_in ? filter[c * p.kernel_area() + r * p.kernel_width + s] : 0.0f;
+                    }
+                }
             }
         }
     }
@@ -563,6 +674,93 @@ int64_t weight_slice(const Grid& g, int64_t dy_floats) {
     return larger(1, smaller(largest_weight_slice, weight_slice_budget / per_image));
 }
 
+// The other form of backward-weight, for 16 filters or more: filters run along the lanes and x
+// is broadcast, a GEMM micro-tile acc[MR (channel, tap) pairs][NV vectors of 16 filters], so the
+// sums need no horizontal adds and dy, transposed to [position][filter] panels, streams once per
+// block of pairs. dy panels hold 16 NV filters per position, zero past the last filter and in the
+// grid columns past Q.
+constexpr int broadcast_pairs[3] = {0, 24, 12};  // MR for NV = 1 and 2: MR NV + NV + 1 of 32 registers
+
+template <int MR, int NV>
+void weight_tile_broadcast(int64_t images, int64_t image_stride, const float* panel, const float* x,
+                           const int64_t* pair_offsets, int64_t positions, int64_t filters, float* out,
+                           int64_t out_stride) {
+    constexpr int64_t panel_width = lanes * NV;
+    __m512 acc[MR][NV];
+#pragma GCC unroll 24
+    for (int t = 0; t < MR; ++t) {
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; ++v) acc[t][v] = _mm512_setzero_ps();
+    }
+    for (int64_t n = 0; n < images; ++n) {
+        const float* pairs[MR];
+#pragma GCC unroll 24
+        for (int t = 0; t < MR; ++t) pairs[t] = x + n * image_stride + pair_offsets[t];
+        const float* d = panel + n * image_stride;
+        for (int64_t j = 0; j < positions; ++j) {
+            __m512 dv[NV];
+#pragma GCC unroll 2
+            for (int v = 0; v < NV; ++v) dv[v] = _mm512_load_ps(d + j * panel_width + lanes * v);
+#pragma GCC unroll 24
+            for (int t = 0; t < MR; ++t) {
+                const __m512 a = _mm512_set1_ps(pairs[t][j]);
+#pragma GCC unroll 2
+                for (int v = 0; v < NV; ++v) acc[t][v] = _mm512_fmadd_ps(a, dv[v], acc[t][v]);
+            }
+        }
+    }
+    alignas(64) float lanes_out[lanes];
+#pragma GCC unroll 24
+    for (int t = 0; t < MR; ++t) {
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; ++v) {
+            _mm512_store_ps(lanes_out, acc[t][v]);
+            const int64_t count = smaller(lanes, filters - lanes * v);
+            for (int64_t i = 0; i < count; ++i) out[(lanes * v + i) * out_stride + t] = lanes_out[i];
+        }
+    }
+}
+
+using BroadcastKernel = void (*)(int64_t, int64_t, const float*, const float*, const int64_t*, int64_t, int64_t,
+                                 float*, int64_t);
+
+template <int NV, int MR = broadcast_pairs[NV]>
+BroadcastKernel broadcast_kernel(int64_t mr) {
+    if constexpr (MR == 0) {
+        return nullptr;
+    } else {
+        return mr == MR ? weight_tile_broadcast<MR, NV> : broadcast_kernel<NV, MR - 1>(mr);
+    }
+}
+
+// panel [positions][16 NV] <- dy [filters][P][Q] of filters [first, first + 16 NV), on the grid.
+void transpose_dy(const Grid& g, const float* dy, int64_t first, int64_t panel_width, float* panel) {
+    const int64_t out_plane = g.out_height * g.out_width;
+    const int64_t count = smaller(panel_width, g.filters - first);
+    alignas(64) float block[lanes * lanes];
+    for (int64_t oh = 0; oh < g.out_height; ++oh) {
+        for (int64_t ow = 0; ow < g.width; ow += lanes) {
+            const int64_t columns = smaller(lanes, g.width - ow);
+            const int64_t inside = larger(0, smaller(columns, g.out_width - ow));
+            for (int64_t k = 0; k < panel_width; k += lanes) {
+                const int64_t filters = larger(0, smaller(lanes, count - k));
+                const float* from = dy + (first + k) * out_plane + oh * g.out_width + ow;
+                float* to = panel + (oh * g.width + ow) * panel_width + k;
+                if (filters == lanes && inside == lanes) {
+                    Avx512::transpose_block(from, out_plane, to, panel_width);
+                    continue;
+                }
+                for (int64_t i = 0; i < lanes; ++i) {
+                    for (int64_t c = 0; c < lanes; ++c) {
+                        block[c * lanes + i] = i < filters && c < inside ? from[i * out_plane + c] : 0.0f;
+                    }
+                }
+                for (int64_t c = 0; c < columns; ++c) _mm512_store_ps(to + c * panel_width, _mm512_load_ps(block + c * lanes));
+            }
+        }
+    }
+}
+
 // Packs w [groups][filters][channels][taps] into [groups][blocks][channels][taps][kb], zero past
 // the last filter, for the forward.
 void pack_forward_weights(const float* weight, int64_t groups, int64_t filters, int64_t channels, int64_t taps,
@@ -614,8 +812,15 @@ const char* conv2d_forward_avx512_declines(const Conv2dForward& op) {
 
 const char* conv2d_backward_data_avx512_declines(const Conv2dBackwardData& op) {
     const Conv2dProblem& p = op.problem;
-    if (p.stride_height != 1 || p.stride_width != 1) return "stride above 1: im2col and col2im handle the phases";
-    return grid_declines(backward_data_grid(p, lanes));
+    if (p.stride_height == 1 && p.stride_width == 1) return grid_declines(backward_data_grid(p, lanes));
+    if (p.dilation_height != 1 || p.dilation_width != 1) return "stride and dilation both above 1";
+    if (p.stride_height * p.stride_width > most_phases) return "more than 16 sub-pixel phases";
+    // Every phase's grid is about dy's size; the narrowest decides.
+    if (p.out_width + 1 < narrowest_grid_row) return "output rows narrower than 4 grid columns";
+    if (p.group_out_channels() * (p.out_height + p.kernel_height) * (p.out_width + p.kernel_width) > largest_scratch) {
+        return "planes above 128 MiB";
+    }
+    return nullptr;
 }
 
 const char* conv2d_backward_weight_avx512_declines(const Conv2dBackwardWeight& op) {
@@ -643,29 +848,100 @@ void conv2d_forward_avx512(const Conv2dForward& op) {
 
 void conv2d_backward_data_avx512(const Conv2dBackwardData& op) {
     const Conv2dProblem& p = op.problem;
-    DirectForward d;
-    d.tile = choose_forward_tile(backward_data_grid(p, lanes));
-    d.grid = backward_data_grid(p, lanes * d.tile.v);
-    d.batch = p.batch;
-    d.groups = p.groups;
-    d.x = op.dy;
-    d.y = op.dx;
-    const int64_t blocks = divide_up(d.grid.filters, d.tile.kb);
-    float* packed = conv_scratch(ConvScratch::Weights,
-                                 static_cast<std::size_t>(p.groups * blocks * d.tile.kb * d.grid.channels * d.grid.taps));
-    pack_backward_data_weights(op.weight, p.groups, p.group_out_channels(), p.group_in_channels(), d.grid.taps,
-                               d.tile.kb, packed);
-    d.packed = packed;
-    run_direct_forward("conv2d_backward_data_avx512", d);
+    if (p.stride_height == 1 && p.stride_width == 1) {
+        DirectForward d;
+        d.tile = choose_forward_tile(backward_data_grid(p, lanes));
+        d.grid = backward_data_grid(p, lanes * d.tile.v);
+        d.batch = p.batch;
+        d.groups = p.groups;
+        d.x = op.dy;
+        d.y = op.dx;
+        const int64_t blocks = divide_up(d.grid.filters, d.tile.kb);
+        float* packed = conv_scratch(
+            ConvScratch::Weights, static_cast<std::size_t>(p.groups * blocks * d.tile.kb * d.grid.channels * d.grid.taps));
+        pack_backward_data_weights(op.weight, p.groups, p.group_out_channels(), p.group_in_channels(), d.grid.taps,
+                                   d.tile.kb, packed);
+        d.packed = packed;
+        run_direct_forward("conv2d_backward_data_avx512", d);
+        return;
+    }
+    const int64_t group_in = p.group_in_channels();
+    const int64_t group_out = p.group_out_channels();
+    const int64_t phase_count = p.stride_height * p.stride_width;
+    SubPixelPhase phases[most_phases];
+    int64_t packed_floats = 0;
+    int64_t planes_floats = 1;
+    int64_t outputs_floats = 0;
+    for (int64_t index = 0; index < phase_count; ++index) {
+        SubPixelPhase& phase = phases[index];
+        phase.row = index / p.stride_width;
+        phase.column = index % p.stride_width;
+        phase.kernel_height = phase.row < p.kernel_height ? divide_up(p.kernel_height - phase.row, p.stride_height) : 0;
+        phase.kernel_width = phase.column < p.kernel_width ? divide_up(p.kernel_width - phase.column, p.stride_width) : 0;
+        phase_range(phase.row, p.stride_height, p.padding_height, p.in_height, &phase.first_row, &phase.height);
+        phase_range(phase.column, p.stride_width, p.padding_width, p.in_width, &phase.first_column, &phase.width);
+        outputs_floats += group_in * phase.height * phase.width;
+        if (phase.kernel_height == 0 || phase.kernel_width == 0 || phase.height == 0 || phase.width == 0) continue;
+        // Output row m reads dy rows m - (kh - 1) .. m: the grid's top padding is kh - 1 - first_row.
+        const auto grid_of = [&](int64_t tile_positions) {
+            return make_grid(Layout::Phases, group_out, group_in, p.out_height, p.out_width, phase.height, phase.width,
+                             phase.kernel_height, phase.kernel_width, 1, 1, 1, 1,
+                             phase.kernel_height - 1 - phase.first_row, phase.kernel_width - 1 - phase.first_column,
+                             tile_positions);
+        };
+        phase.tile = choose_forward_tile(grid_of(lanes));
+        phase.grid = grid_of(lanes * phase.tile.v);
+        phase.packed_offset = packed_floats;
+        packed_floats += p.groups * divide_up(group_in, phase.tile.kb) * phase.tile.kb * group_out *
+                         phase.kernel_height * phase.kernel_width;
+        planes_floats = larger(planes_floats, phase.grid.channels * phase.grid.channel_stride);
+    }
+    float* packed = conv_scratch(ConvScratch::Weights, static_cast<std::size_t>(packed_floats));
+    for (int64_t index = 0; index < phase_count; ++index) {
+        const SubPixelPhase& phase = phases[index];
+        if (phase.kernel_height == 0 || phase.kernel_width == 0 || phase.height == 0 || phase.width == 0) continue;
+        pack_phase_weights(p, op.weight, phase, phase.tile.kb, packed + phase.packed_offset);
+    }
+    nn::core::verbose_log("conv2d_backward_data_avx512: %lld sub-pixel phases", static_cast<long long>(phase_count));
+    const int64_t items = p.batch * p.groups;
+    const int threads = static_cast<int>(smaller(nn::core::num_threads(), items));
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1)
+    for (int64_t item = 0; item < items; ++item) {
+        const int64_t group = item % p.groups;
+        float* planes = conv_scratch(ConvScratch::Columns, static_cast<std::size_t>(planes_floats));
+        float* scratch = conv_scratch(ConvScratch::Outputs, static_cast<std::size_t>(outputs_floats));
+        float* outputs[most_phases];
+        for (int64_t index = 0; index < phase_count; ++index) {
+            const SubPixelPhase& phase = phases[index];
+            outputs[index] = scratch;
+            scratch += group_in * phase.height * phase.width;
+            if (phase.kernel_height == 0 || phase.kernel_width == 0 || phase.height == 0 || phase.width == 0) {
+                // No tap lands on this phase (stride above the kernel): its elements get zero.
+                for (int64_t i = 0; i < group_in * phase.height * phase.width; ++i) outputs[index][i] = 0.0f;
+                continue;
+            }
+            const int64_t blocks = divide_up(group_in, phase.tile.kb);
+            forward_item(phase.grid, phase.tile, op.dy + item * group_out * p.out_plane(),
+                         packed + phase.packed_offset +
+                             group * blocks * phase.tile.kb * group_out * phase.kernel_height * phase.kernel_width,
+                         nullptr, outputs[index], planes);
+        }
+        interleave_phases(p, group_in, phases, outputs, op.dx + item * group_in * p.in_plane());
+    }
 }
 
 void conv2d_backward_weight_avx512(const Conv2dBackwardWeight& op) {
     const Conv2dProblem& p = op.problem;
     const Grid g = forward_grid(p, weight_layout(p), lanes);
     const int64_t pairs = g.channels * g.taps;
-    const WeightTile tile = choose_weight_tile(g.filters, pairs);
+    // Filters along the lanes once they fill a vector; otherwise positions along the lanes.
+    const bool broadcast = g.filters >= lanes;
+    const int64_t vectors = g.filters > lanes ? 2 : 1;
+    const int64_t panel_width = lanes * vectors;
+    const int64_t panels = divide_up(g.filters, panel_width);
+    const WeightTile tile = broadcast ? WeightTile{0, broadcast_pairs[vectors]} : choose_weight_tile(g.filters, pairs);
     const int64_t dy_stride = round_up(g.positions, lanes);
-    const int64_t dy_floats = g.filters * dy_stride;
+    const int64_t dy_floats = broadcast ? panels * g.positions * panel_width : g.filters * dy_stride;
     const int64_t image_stride = round_up(g.channels * g.channel_stride + dy_floats, lanes);
     const int64_t slice = weight_slice(g, dy_floats);
     const int64_t slices = divide_up(p.batch, slice);
@@ -677,22 +953,30 @@ void conv2d_backward_weight_avx512(const Conv2dBackwardWeight& op) {
     const int64_t out_plane = p.out_plane();
     const int64_t items = slices * p.groups;
     const int threads = static_cast<int>(smaller(nn::core::num_threads(), items));
-    nn::core::verbose_log("conv2d_backward_weight_avx512: %s layout, %lld grid columns, %d x %d tiles, %lld images "
-                          "per slice", g.layout == Layout::Phases ? "phase" : "column",
-                          static_cast<long long>(g.width), tile.kb, tile.tb, static_cast<long long>(slice));
+    nn::core::verbose_log("conv2d_backward_weight_avx512: %s layout, %lld grid columns, %s, %lld images per slice",
+                          g.layout == Layout::Phases ? "phase" : "column", static_cast<long long>(g.width),
+                          broadcast ? "filters along the lanes" : "positions along the lanes",
+                          static_cast<long long>(slice));
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1)
     for (int64_t item = 0; item < items; ++item) {
         const int64_t first_image = item / p.groups * slice;
         const int64_t group = item % p.groups;
         const int64_t images = smaller(slice, p.batch - first_image);
-        // Per image: the phases of x, then dy on the grid.
+        // Per image: the planes of x, then dy on the grid (transposed into panels when broadcasting).
         float* scratch = conv_scratch(ConvScratch::Columns, static_cast<std::size_t>(images * image_stride));
         for (int64_t n = 0; n < images; ++n) {
             const int64_t image = first_image + n;
-            float* phases = scratch + n * image_stride;
-            build_planes(g, op.x + (image * p.groups + group) * g.channels * in_plane, phases);
-            float* grid_dy = phases + g.channels * g.channel_stride;
+            float* planes = scratch + n * image_stride;
+            build_planes(g, op.x + (image * p.groups + group) * g.channels * in_plane, planes);
+            float* grid_dy = planes + g.channels * g.channel_stride;
             const float* dy = op.dy + (image * p.groups + group) * g.filters * out_plane;
+            if (broadcast) {
+                for (int64_t panel = 0; panel < panels; ++panel) {
+                    transpose_dy(g, dy, panel * panel_width, panel_width,
+                                 grid_dy + panel * g.positions * panel_width);
+                }
+                continue;
+            }
             for (int64_t k = 0; k < g.filters; ++k) {
                 float* row = grid_dy + k * dy_stride;
                 for (int64_t oh = 0; oh < p.out_height; ++oh) {
@@ -704,6 +988,23 @@ void conv2d_backward_weight_avx512(const Conv2dBackwardWeight& op) {
         const float* x = scratch;
         const float* grid_dy = scratch + g.channels * g.channel_stride;
         float* out = partial + item * weights_per_group;
+        if (broadcast) {
+            for (int64_t panel = 0; panel < panels; ++panel) {
+                const int64_t first_filter = panel * panel_width;
+                for (int64_t first_pair = 0; first_pair < pairs; first_pair += tile.tb) {
+                    const int64_t mr = smaller(tile.tb, pairs - first_pair);
+                    int64_t offsets[24];
+                    for (int64_t q = 0; q < mr; ++q) {
+                        const int64_t pair = first_pair + q;
+                        offsets[q] = pair / g.taps * g.channel_stride + g.tap_offsets[pair % g.taps];
+                    }
+                    const BroadcastKernel kernel = vectors == 1 ? broadcast_kernel<1>(mr) : broadcast_kernel<2>(mr);
+                    kernel(images, image_stride, grid_dy + panel * g.positions * panel_width, x, offsets, g.positions,
+                           g.filters - first_filter, out + first_filter * pairs + first_pair, pairs);
+                }
+            }
+            continue;
+        }
         for (int64_t first_filter = 0; first_filter < g.filters; first_filter += tile.kb) {
             const int64_t kb = smaller(tile.kb, g.filters - first_filter);
             for (int64_t first_pair = 0; first_pair < pairs; first_pair += tile.tb) {
