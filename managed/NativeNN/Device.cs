@@ -24,7 +24,8 @@ public readonly record struct Device
 
     public override string ToString() => Kind == DeviceKind.Cpu ? "cpu" : $"cuda:{Index}";
 
-    internal void RequireCpu(string operation)
+    /// <summary>Throws <see cref="NotSupportedException"/> naming <paramref name="operation"/> when this build cannot use the device.</summary>
+    public void ThrowIfUnavailable(string operation)
     {
         if (Kind != DeviceKind.Cpu)
         {
@@ -48,7 +49,7 @@ public sealed partial class Tensor
     /// <summary>This tensor on <paramref name="device"/>: itself when it is already there.</summary>
     public Tensor To(Device device)
     {
-        device.RequireCpu($"Tensor.To({device})");
+        device.ThrowIfUnavailable($"Tensor.To({device})");
         return this;
     }
 }

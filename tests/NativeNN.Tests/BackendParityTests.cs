@@ -27,8 +27,9 @@ public class BackendParityTests
         var original = Backends.Isa;
         try
         {
-            var reference = Run(function, shapes, CpuIsa.Reference);
-            var fast = Run(function, shapes, level);
+            var sizes = AutogradTests.FixedShapes.Contains(op) ? shapes : shapes.Select(Enlarge).ToArray();
+            var reference = Run(function, sizes, CpuIsa.Reference);
+            var fast = Run(function, sizes, level);
             for (var index = 0; index < reference.Count; index++)
             {
                 var scale = Math.Max(1f, reference[index].Select(MathF.Abs).DefaultIfEmpty(0f).Max());
@@ -48,7 +49,7 @@ public class BackendParityTests
     {
         Backends.Isa = level;
         using var scope = Tensor.Scope();
-        var inputs = shapes.Select((shape, index) => GradientCheck.Parameter(Enlarge(shape), (ulong)(31 + index))).ToArray();
+        var inputs = shapes.Select((shape, index) => GradientCheck.Parameter(shape, (ulong)(31 + index))).ToArray();
         var output = function(inputs);
         var weights = Tensor.Rand(output.Shape.ToArray(), seed: 5, low: 0.5f, high: 1.5f);
         (output * weights).Sum().Backward();

@@ -76,6 +76,16 @@ internal static class GradientCheck
         }
     }
 
+    /// <summary>Replaces the values with a shuffled ladder 0, spacing, 2 spacing, ... so no two are
+    /// closer than <paramref name="spacing"/>.</summary>
+    public static void SpreadApart(Tensor tensor, float spacing, int seed)
+    {
+        var count = (int)tensor.ElementCount;
+        var ladder = Enumerable.Range(0, count).Select(index => (index - count / 2) * spacing).ToArray();
+        new Random(seed).Shuffle(ladder);
+        ladder.CopyTo(tensor.AsSpan());
+    }
+
     public static Tensor Parameter(long[] shape, ulong seed, float low = -1f, float high = 1f)
     {
         var tensor = Tensor.Rand(shape, seed, low, high);

@@ -101,6 +101,44 @@ public class ModuleTests
     }
 
     [Test]
+    public void TenFiveByFiveFiltersOnA32By32By3InputGive32By32By10With760Parameters()
+    {
+        using var layer = new Conv2d(3, 10, kernelSize: 5, padding: 2);
+        using var input = Tensor.RandN([1, 3, 32, 32], 1);
+        using var output = layer.Forward(input);
+        Assert.That(output.Shape.ToArray(), Is.EqualTo(new long[] { 1, 10, 32, 32 }));
+        Assert.That(layer.Parameters().Sum(parameter => parameter.ElementCount), Is.EqualTo(760));
+    }
+
+    [Test]
+    public void SevenBySevenInputUnderAStrideThreeFilterGivesTwoByTwoAsPyTorchDoes()
+    {
+        using var layer = new Conv2d(1, 1, kernelSize: 3, stride: 3, bias: false);
+        using var input = Tensor.Ones(1, 1, 7, 7);
+        using var output = layer.Forward(input);
+        Assert.That(output.Shape.ToArray(), Is.EqualTo(new long[] { 1, 1, 2, 2 }));
+        Assert.That(NN.ConvolutionGeometry.Convolution(7, 3, 3).UncoveredBorder, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void MaxPoolTwoByTwoOnAFourByFourMapKeepsEachWindowsMaximum()
+    {
+        using var input = Tensor.FromArray([1f, 1f, 2f, 4f, 5f, 6f, 7f, 8f, 3f, 2f, 1f, 0f, 1f, 2f, 3f, 4f], 1, 1, 4, 4);
+        using var pool = new MaxPool2d(2);
+        using var output = pool.Forward(input);
+        Assert.That(output.ToArray(), Is.EqualTo(new[] { 6f, 8f, 3f, 4f }));
+    }
+
+    [Test]
+    public void ConvolutionWithMismatchedChannelsNamesBothShapes()
+    {
+        using var layer = new Conv2d(3, 4, kernelSize: 3);
+        using var input = Tensor.Zeros(1, 2, 8, 8);
+        var error = Assert.Catch<ArgumentException>(() => layer.Forward(input))!;
+        Assert.That(error.Message, Does.Contain("2 channels").And.Contain("[4,3,3,3]"));
+    }
+
+    [Test]
     public void LossModuleWithoutTargetSaysWhatToCall()
     {
         using var loss = new CrossEntropyLoss();

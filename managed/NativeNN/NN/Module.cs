@@ -77,7 +77,7 @@ public abstract class Module : IDisposable
     /// <summary>Moves the parameters to <paramref name="device"/>.</summary>
     public Module To(Device device)
     {
-        device.RequireCpu($"{GetType().Name}.To({device})");
+        device.ThrowIfUnavailable($"{GetType().Name}.To({device})");
         return this;
     }
 

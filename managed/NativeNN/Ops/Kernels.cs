@@ -63,6 +63,113 @@ internal static class Kernels
     public static void DropoutBackward(Tensor dy, Tensor mask, Tensor dx) =>
         NativeStatus.Check(NativeMethods.nn_dropout_backward(dy.Handle, mask.Handle, dx.Handle));
 
+    public static unsafe void Conv2dForward(Tensor x, Tensor weight, Tensor? bias, in nn_conv2d_params geometry, Tensor y)
+    {
+        fixed (nn_conv2d_params* pointer = &geometry)
+        {
+            NativeStatus.Check(NativeMethods.nn_conv2d_forward(x.Handle, weight.Handle, Optional(bias), pointer, y.Handle));
+        }
+    }
+
+    public static unsafe void Conv2dBackwardData(Tensor dy, Tensor weight, in nn_conv2d_params geometry, Tensor dx)
+    {
+        fixed (nn_conv2d_params* pointer = &geometry)
+        {
+            NativeStatus.Check(NativeMethods.nn_conv2d_backward_data(dy.Handle, weight.Handle, pointer, dx.Handle));
+        }
+    }
+
+    public static unsafe void Conv2dBackwardWeight(Tensor x, Tensor dy, in nn_conv2d_params geometry, Tensor dweight)
+    {
+        fixed (nn_conv2d_params* pointer = &geometry)
+        {
+            NativeStatus.Check(NativeMethods.nn_conv2d_backward_weight(x.Handle, dy.Handle, pointer, dweight.Handle));
+        }
+    }
+
+    public static unsafe long[] Conv2dOutputShape(Tensor x, Tensor weight, in nn_conv2d_params geometry, bool transposed)
+    {
+        var xShape = x.Shape.ToArray();
+        var weightShape = weight.Shape.ToArray();
+        var result = new long[4];
+        fixed (nn_conv2d_params* pointer = &geometry)
+        fixed (long* xSizes = xShape, weightSizes = weightShape, resultSizes = result)
+        {
+            NativeStatus.Check(transposed
+                ? NativeMethods.nn_conv_transpose2d_output_shape(xSizes, weightSizes, pointer, resultSizes)
+                : NativeMethods.nn_conv2d_output_shape(xSizes, weightSizes, pointer, resultSizes));
+        }
+        return result;
+    }
+
+    public static unsafe void ConvTranspose2dForward(Tensor x, Tensor weight, Tensor? bias, in nn_conv2d_params geometry, Tensor y)
+    {
+        fixed (nn_conv2d_params* pointer = &geometry)
+        {
+            NativeStatus.Check(NativeMethods.nn_conv_transpose2d_forward(x.Handle, weight.Handle, Optional(bias), pointer, y.Handle));
+        }
+    }
+
+    public static unsafe void ConvTranspose2dBackwardData(Tensor dy, Tensor weight, in nn_conv2d_params geometry, Tensor dx)
+    {
+        fixed (nn_conv2d_params* pointer = &geometry)
+        {
+            NativeStatus.Check(NativeMethods.nn_conv_transpose2d_backward_data(dy.Handle, weight.Handle, pointer, dx.Handle));
+        }
+    }
+
+    public static unsafe void ConvTranspose2dBackwardWeight(Tensor x, Tensor dy, in nn_conv2d_params geometry, Tensor dweight)
+    {
+        fixed (nn_conv2d_params* pointer = &geometry)
+        {
+            NativeStatus.Check(NativeMethods.nn_conv_transpose2d_backward_weight(x.Handle, dy.Handle, pointer, dweight.Handle));
+        }
+    }
+
+    public static unsafe long[] Pool2dOutputShape(Tensor x, in nn_pool2d_params geometry)
+    {
+        var xShape = x.Shape.ToArray();
+        var result = new long[4];
+        fixed (nn_pool2d_params* pointer = &geometry)
+        fixed (long* xSizes = xShape, resultSizes = result)
+        {
+            NativeStatus.Check(NativeMethods.nn_pool2d_output_shape(xSizes, pointer, resultSizes));
+        }
+        return result;
+    }
+
+    public static unsafe void MaxPool2dForward(Tensor x, in nn_pool2d_params geometry, Tensor y, Tensor indices)
+    {
+        fixed (nn_pool2d_params* pointer = &geometry)
+        {
+            NativeStatus.Check(NativeMethods.nn_max_pool2d_forward(x.Handle, pointer, y.Handle, indices.Handle));
+        }
+    }
+
+    public static unsafe void MaxPool2dBackward(Tensor dy, Tensor indices, in nn_pool2d_params geometry, Tensor dx)
+    {
+        fixed (nn_pool2d_params* pointer = &geometry)
+        {
+            NativeStatus.Check(NativeMethods.nn_max_pool2d_backward(dy.Handle, indices.Handle, pointer, dx.Handle));
+        }
+    }
+
+    public static unsafe void AvgPool2dForward(Tensor x, in nn_pool2d_params geometry, Tensor y)
+    {
+        fixed (nn_pool2d_params* pointer = &geometry)
+        {
+            NativeStatus.Check(NativeMethods.nn_avg_pool2d_forward(x.Handle, pointer, y.Handle));
+        }
+    }
+
+    public static unsafe void AvgPool2dBackward(Tensor dy, in nn_pool2d_params geometry, Tensor dx)
+    {
+        fixed (nn_pool2d_params* pointer = &geometry)
+        {
+            NativeStatus.Check(NativeMethods.nn_avg_pool2d_backward(dy.Handle, pointer, dx.Handle));
+        }
+    }
+
     public static unsafe void SgdStep(in nn_sgd_params options, long step, Tensor parameter, Tensor gradient, Tensor? momentumBuffer)
     {
         fixed (nn_sgd_params* pointer = &options)
