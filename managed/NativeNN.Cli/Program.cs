@@ -5,5 +5,8 @@ using NativeNN.Cli;
 
 var root = new RootCommand("NativeNN: train and evaluate neural networks on a native C++ core.");
 root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(TrainCommands.Train());
+root.Subcommands.Add(TrainCommands.Resume());
+root.Subcommands.Add(TrainCommands.Evaluate());
 root.Subcommands.Add(DataCommand.Create());
 return CommandRunner.Run(root, args);
