@@ -219,24 +219,42 @@ __mmask16 lanes_between(int64_t begin, int64_t end) {
     return static_cast<__mmask16>(((1u << high) - 1u) & ~((1u << low) - 1u));
 }
 
+// source + offset as an address, without forming an out-of-bounds pointer in the language's
+// sense: the masked loads below never touch lanes outside the row.
+const float* shifted(const float* source, int64_t offset) {
+    return reinterpret_cast<const float*>(reinterpret_cast<std::uintptr_t>(source) +
+                                          static_cast<std::uintptr_t>(offset) * sizeof(float));
+}
+
 // row[j] = source[j stride - shift] for j in [first, last), zero for the rest of [0, width).
-// Masked loads never touch the lanes outside [first, last), so the source may end right there.
+// Masked loads never touch the lanes outside [first, last), so the source may end right there;
+// stride 2 splits pairs of loads into their even lanes, other strides gather.
 void fill_row(float* row, int64_t width, const float* source, int64_t stride, int64_t shift, int64_t first,
               int64_t last) {
     const __m512i lane_index = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
     for (int64_t j = 0; j < width; j += lanes) {
-        const __mmask16 valid = lanes_between(first - j, last - j);
+        const int64_t low = larger(0, smaller(lanes, first - j));
+        const int64_t high = larger(low, smaller(lanes, last - j));
         const __mmask16 inside = lanes_between(0, width - j);
         __m512 values = _mm512_setzero_ps();
-        if (valid != 0) {
+        if (high > low) {
             if (stride == 1) {
-                values = _mm512_maskz_loadu_ps(valid, source + (j - shift));
+                values = _mm512_maskz_loadu_ps(lanes_between(low, high), shifted(source, j - shift));
+            } else if (stride == 2) {
+                // Lanes [low, high) read elements [2 low, 2 high - 1) from the vector's first.
+                const int64_t base = 2 * j - shift;
+                const __m512 first_half =
+                    _mm512_maskz_loadu_ps(lanes_between(2 * low, 2 * high - 1), shifted(source, base));
+                const __m512 second_half = _mm512_maskz_loadu_ps(lanes_between(2 * low - lanes, 2 * high - 1 - lanes),
+                                                                 shifted(source, base + lanes));
+                values = _mm512_permutex2var_ps(first_half, even, second_half);
             } else {
                 const __m512i index = _mm512_sub_epi32(
                     _mm512_mullo_epi32(_mm512_add_epi32(lane_index, _mm512_set1_epi32(static_cast<int>(j))),
                                        _mm512_set1_epi32(static_cast<int>(stride))),
                     _mm512_set1_epi32(static_cast<int>(shift)));
-                values = _mm512_mask_i32gather_ps(values, valid, index, source, 4);
+                values = _mm512_mask_i32gather_ps(values, lanes_between(low, high), index, source, 4);
             }
         }
         _mm512_mask_storeu_ps(row + j, inside, values);
@@ -251,8 +269,59 @@ struct RowMasks {
     __mmask16 inside[most_chunks];
 };
 
+// The phase planes at column stride 2: one pair of loads per 16 columns serves both column
+// phases, its even lanes the first and its odd lanes the second, with masks made once per plane.
+void build_stride2_phases(const Grid& g, const float* x, float* planes) {
+    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+    const int64_t chunks = divide_up(g.width, lanes);
+    __mmask16 low_masks[RowMasks::most_chunks];
+    __mmask16 high_masks[RowMasks::most_chunks];
+    __mmask16 store_masks[RowMasks::most_chunks];
+    for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+        // Columns j of the chunk read x columns 2 j - left (+1 for the odd phase).
+        const int64_t base = 2 * chunk * lanes - g.left;
+        low_masks[chunk] = lanes_between(-base, g.in_width - base);
+        high_masks[chunk] = lanes_between(-base - lanes, g.in_width - base - lanes);
+        store_masks[chunk] = lanes_between(0, g.width - chunk * lanes);
+    }
+    const int64_t plane_size = g.in_height * g.in_width;
+    const int64_t filled = g.height * g.width;
+    for (int64_t c = 0; c < g.channels; ++c) {
+        for (int64_t a = 0; a < g.stride_height; ++a) {
+            float* even_plane = planes + c * g.channel_stride + (a * 2) * g.plane_stride;
+            float* odd_plane = even_plane + g.plane_stride;
+            for (int64_t i = 0; i < g.height; ++i) {
+                const int64_t source_row = i * g.stride_height + a - g.top;
+                const bool inside = source_row >= 0 && source_row < g.in_height;
+                const float* source = x + c * plane_size + (inside ? source_row : 0) * g.in_width;
+                for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+                    __m512 first_phase = _mm512_setzero_ps();
+                    __m512 second_phase = _mm512_setzero_ps();
+                    if (inside) {
+                        const int64_t base = 2 * chunk * lanes - g.left;
+                        const __m512 low = _mm512_maskz_loadu_ps(low_masks[chunk], shifted(source, base));
+                        const __m512 high = _mm512_maskz_loadu_ps(high_masks[chunk], shifted(source, base + lanes));
+                        first_phase = _mm512_permutex2var_ps(low, even, high);
+                        second_phase = _mm512_permutex2var_ps(low, odd, high);
+                    }
+                    const int64_t j = i * g.width + chunk * lanes;
+                    _mm512_mask_storeu_ps(even_plane + j, store_masks[chunk], first_phase);
+                    _mm512_mask_storeu_ps(odd_plane + j, store_masks[chunk], second_phase);
+                }
+            }
+            fill_row(even_plane + filled, g.plane_stride - filled, x, 1, 0, 0, 0);
+            fill_row(odd_plane + filled, g.plane_stride - filled, x, 1, 0, 0, 0);
+        }
+    }
+}
+
 // planes [channels][planes][plane_stride] <- x [channels][H][W] padded and laid out by g.layout.
 void build_planes(const Grid& g, const float* x, float* planes) {
+    if (g.layout == Layout::Phases && g.stride_width == 2 && g.width <= RowMasks::most_chunks * lanes) {
+        build_stride2_phases(g, x, planes);
+        return;
+    }
     const int64_t plane_size = g.in_height * g.in_width;
     const bool masked_rows = g.stride_width == 1 && g.width <= RowMasks::most_chunks * lanes;
     for (int64_t plane = 0; plane < g.planes; ++plane) {
@@ -282,7 +351,7 @@ void build_planes(const Grid& g, const float* x, float* planes) {
                     for (int64_t chunk = 0; chunk < masks.chunks; ++chunk) {
                         const int64_t j = chunk * lanes;
                         _mm512_mask_storeu_ps(row + j, masks.inside[chunk],
-                                              _mm512_maskz_loadu_ps(masks.valid[chunk], source + (j - shift)));
+                                              _mm512_maskz_loadu_ps(masks.valid[chunk], shifted(source, j - shift)));
                     }
                 } else {
                     fill_row(row, g.width, source, g.stride_width, shift, first, inside ? last : first);
@@ -538,12 +607,19 @@ void interleave_phases(const Conv2dProblem& p, int64_t channels, const SubPixelP
                     const SubPixelPhase& phase = phases[e * sw + 1];
                     row[j] = sources[1][(j + p.padding_width) / 2 - phase.first_column];
                 }
-                for (; iw + 2 * lanes <= p.in_width; iw += 2 * lanes) {
+                for (; iw < p.in_width; iw += 2 * lanes) {
                     const int64_t n = (iw + p.padding_width) / 2;
-                    const __m512 even = _mm512_loadu_ps(sources[0] + (n - phases[e * sw].first_column));
-                    const __m512 odd = _mm512_loadu_ps(sources[1] + (n - phases[e * sw + 1].first_column));
-                    _mm512_storeu_ps(row + iw, _mm512_permutex2var_ps(even, low_pairs, odd));
-                    _mm512_storeu_ps(row + iw + lanes, _mm512_permutex2var_ps(even, high_pairs, odd));
+                    // The last pairs may be short: masks keep the loads in the phases' rows and
+                    // the stores in dx's.
+                    const int64_t count = smaller(2 * lanes, p.in_width - iw);
+                    const __m512 even = _mm512_maskz_loadu_ps(lanes_between(0, (count + 1) / 2),
+                                                              sources[0] + (n - phases[e * sw].first_column));
+                    const __m512 odd = _mm512_maskz_loadu_ps(lanes_between(0, count / 2),
+                                                             sources[1] + (n - phases[e * sw + 1].first_column));
+                    _mm512_mask_storeu_ps(row + iw, lanes_between(0, count),
+                                          _mm512_permutex2var_ps(even, low_pairs, odd));
+                    _mm512_mask_storeu_ps(row + iw + lanes, lanes_between(0, count - lanes),
+                                          _mm512_permutex2var_ps(even, high_pairs, odd));
                 }
             }
             for (; iw < p.in_width; ++iw) {
