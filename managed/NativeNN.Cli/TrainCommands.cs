@@ -20,6 +20,7 @@ internal static class TrainCommands
         };
         var learningRate = new Option<double>("--lr") { Description = "learning rate", DefaultValueFactory = _ => defaults.LearningRate };
         var weightDecay = new Option<double>("--weight-decay") { Description = "weight decay", DefaultValueFactory = _ => defaults.WeightDecay };
+        var schedule = new Option<string>("--schedule") { Description = "cosine or constant learning rate", DefaultValueFactory = _ => defaults.Schedule };
         var seed = new Option<ulong>("--seed") { Description = "seed of initialisation, split and shuffling", DefaultValueFactory = _ => defaults.Seed };
         var validation = new Option<int>("--val-split")
         {
@@ -30,7 +31,7 @@ internal static class TrainCommands
         var (threads, isa, device) = BackendOptions();
         var command = new Command("train", "Train a model and keep the best checkpoint by validation accuracy.")
         {
-            model, dataset, epochs, batchSize, optimizer, learningRate, weightDecay, seed, validation, output, data, threads, isa, device,
+            model, dataset, epochs, batchSize, optimizer, learningRate, schedule, weightDecay, seed, validation, output, data, threads, isa, device,
         };
         command.SetAction(result =>
         {
@@ -43,6 +44,7 @@ internal static class TrainCommands
                 BatchSize = result.GetValue(batchSize),
                 Optimizer = result.GetValue(optimizer)!,
                 LearningRate = result.GetValue(learningRate),
+                Schedule = result.GetValue(schedule)!,
                 WeightDecay = result.GetValue(weightDecay),
                 Seed = result.GetValue(seed),
                 ValidationCount = result.GetValue(validation),

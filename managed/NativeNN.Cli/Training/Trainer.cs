@@ -56,10 +56,11 @@ internal sealed class Trainer(TrainingConfiguration configuration, RunFolder fol
             folder.WriteConfiguration(configuration);
         }
         output.WriteLine($"training {configuration.Model} on {configuration.Dataset}: {train.Count} training, {validation.Count} validation, {test.Count} test images; " +
-                         $"{configuration.Optimizer} lr {configuration.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {configuration.BatchSize}, " +
+                         $"{configuration.Optimizer} lr {configuration.LearningRate.ToString(CultureInfo.InvariantCulture)} ({configuration.Schedule}), batch {configuration.BatchSize}, " +
                          $"{Backends.Threads} threads, {Backends.Isa} kernels");
         for (var epoch = firstEpoch; epoch <= configuration.Epochs; epoch++)
         {
+            optimizer.LearningRate = configuration.LearningRateOf(epoch);
             var row = TrainEpoch(epoch, model, optimizer, criterion, loader, validation, cancellationToken);
             metrics.Add(row);
             var metadata = new Dictionary<string, string>

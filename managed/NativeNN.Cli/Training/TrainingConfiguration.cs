@@ -14,6 +14,8 @@ internal sealed record TrainingConfiguration
     public double LearningRate { get; init; } = 1e-3;
     public double WeightDecay { get; init; }
     public ulong Seed { get; init; } = 1;
+    /// <summary>"cosine": the rate anneals from LearningRate towards 0 over the epochs; "constant": it stays.</summary>
+    public string Schedule { get; init; } = "cosine";
     public int ValidationCount { get; init; } = 5000;
     public string? DataRoot { get; init; }
 
@@ -24,6 +26,7 @@ internal sealed record TrainingConfiguration
         Require(Models.Models.Names.Contains(Model), $"--model must be one of {string.Join(", ", Models.Models.Names)}, not '{Model}'");
         Require(Data.DataSets.Names.Contains(Dataset), $"--dataset must be one of {string.Join(", ", Data.DataSets.Names)}, not '{Dataset}'");
         Require(OptimizerNames.Contains(Optimizer), $"--optimizer must be one of {string.Join(", ", OptimizerNames)}, not '{Optimizer}'");
+        Require(Schedule is "cosine" or "constant", $"--schedule must be cosine or constant, not '{Schedule}'");
         Require(Epochs >= 1, $"--epochs must be 1 or more, not {Epochs}");
         Require(BatchSize >= 1, $"--batch-size must be 1 or more, not {BatchSize}");
         Require(LearningRate > 0 && double.IsFinite(LearningRate), $"--lr must be a positive number, not {LearningRate}");
@@ -38,6 +41,11 @@ internal sealed record TrainingConfiguration
             throw new ArgumentException(message);
         }
     }
+
+    /// <summary>The learning rate of epoch <paramref name="epoch"/> (1-based).</summary>
+    public double LearningRateOf(int epoch) => Schedule == "cosine"
+        ? Optim.CosineAnnealingLR.LearningRateAt(LearningRate, 0, Epochs, epoch - 1)
+        : LearningRate;
 
     public Optim.Optimizer CreateOptimizer(IEnumerable<Tensor> parameters) => Optimizer switch
     {

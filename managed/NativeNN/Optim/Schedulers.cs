@@ -54,6 +54,11 @@ public sealed class CosineAnnealingLR
     public void Step()
     {
         Epoch++;
-        optimizer.LearningRate = EtaMin + (initialLearningRate - EtaMin) * (1 + Math.Cos(Math.PI * Epoch / TMax)) / 2;
+        optimizer.LearningRate = LearningRateAt(initialLearningRate, EtaMin, TMax, Epoch);
     }
+
+    /// <summary>The closed form at <paramref name="epoch"/> (0 gives the initial rate), for callers
+    /// that resume mid-schedule.</summary>
+    public static double LearningRateAt(double initialLearningRate, double etaMin, int tMax, int epoch) =>
+        etaMin + (initialLearningRate - etaMin) * (1 + Math.Cos(Math.PI * epoch / tMax)) / 2;
 }
