@@ -826,12 +826,18 @@ void transpose_dy(const Grid& g, const float* dy, int64_t first, int64_t panel_w
                     Avx512::transpose_block(from, out_plane, to, panel_width);
                     continue;
                 }
+                // An edge block: the rows and columns that exist, zeros around them, transposed
+                // through the stack so nothing past the grid row is written.
+                alignas(64) float transposed[lanes * lanes];
+                const __mmask16 existing = lanes_between(0, inside);
                 for (int64_t i = 0; i < lanes; ++i) {
-                    for (int64_t c = 0; c < lanes; ++c) {
-                        block[c * lanes + i] = i < filters && c < inside ? from[i * out_plane + c] : 0.0f;
-                    }
+                    _mm512_store_ps(block + i * lanes, i < filters ? _mm512_maskz_loadu_ps(existing, from + i * out_plane)
+                                                                   : _mm512_setzero_ps());
                 }
-                for (int64_t c = 0; c < columns; ++c) _mm512_store_ps(to + c * panel_width, _mm512_load_ps(block + c * lanes));
+                Avx512::transpose_block(block, lanes, transposed, lanes);
+                for (int64_t c = 0; c < columns; ++c) {
+                    _mm512_store_ps(to + c * panel_width, _mm512_load_ps(transposed + c * lanes));
+                }
             }
         }
     }
@@ -1065,10 +1071,12 @@ void conv2d_backward_weight_avx512(const Conv2dBackwardWeight& op) {
         const float* grid_dy = scratch + g.channels * g.channel_stride;
         float* out = partial + item * weights_per_group;
         if (broadcast) {
+            // Blocks of pairs as equal as the tile allows: 27 pairs run as 9 + 9 + 9, not 12 + 12 + 3.
+            const int64_t balanced_pairs = divide_up(pairs, divide_up(pairs, tile.tb));
             for (int64_t panel = 0; panel < panels; ++panel) {
                 const int64_t first_filter = panel * panel_width;
-                for (int64_t first_pair = 0; first_pair < pairs; first_pair += tile.tb) {
-                    const int64_t mr = smaller(tile.tb, pairs - first_pair);
+                for (int64_t first_pair = 0; first_pair < pairs; first_pair += balanced_pairs) {
+                    const int64_t mr = smaller(balanced_pairs, pairs - first_pair);
                     int64_t offsets[24];
                     for (int64_t q = 0; q < mr; ++q) {
                         const int64_t pair = first_pair + q;
