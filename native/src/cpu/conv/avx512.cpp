@@ -504,10 +504,22 @@ struct DirectForward {
     float* y = nullptr;
 };
 
+// The stores of every vector of a grid's tiles, the same for every image: made once per call
+// into `table` (floats from a scratch slot, reinterpreted; VectorStores is plain data).
+int64_t stores_floats(const Grid& g) {
+    return g.span / lanes * static_cast<int64_t>((sizeof(VectorStores) + sizeof(float) - 1) / sizeof(float));
+}
+
+const VectorStores* make_stores(const Grid& g, float* table) {
+    auto* stores = reinterpret_cast<VectorStores*>(table);
+    for (int64_t vector = 0; vector < g.span / lanes; ++vector) stores[vector] = vector_stores(g, vector * lanes);
+    return stores;
+}
+
 // One (image, group) of a direct forward: x [channels][in plane] -> y [filters][out plane], with
 // planes as this thread's scratch for the laid-out input.
-void forward_item(const Grid& g, const ForwardTile& tile, const float* x, const float* packed, const float* bias,
-                  float* y, float* planes) {
+void forward_item(const Grid& g, const ForwardTile& tile, const VectorStores* stores, const float* x,
+                  const float* packed, const float* bias, float* y, float* planes) {
     const int64_t kb = tile.kb;
     const int64_t v = tile.v;
     const int64_t blocks = divide_up(g.filters, kb);
@@ -516,14 +528,12 @@ void forward_item(const Grid& g, const ForwardTile& tile, const float* x, const 
     const int64_t out_plane = g.out_height * g.out_width;
     build_planes(g, x, planes);
     for (int64_t first_position = 0; first_position < tiles * tile_positions; first_position += tile_positions) {
-        VectorStores stores[8];
-        for (int64_t vector = 0; vector < v; ++vector) stores[vector] = vector_stores(g, first_position + vector * lanes);
         for (int64_t block = 0; block < blocks; ++block) {
             const int64_t first = block * kb;
             const int64_t count = smaller(kb, g.filters - first);
             forward_kernel(count, v)(g, planes + first_position, packed + block * kb * g.channels * g.taps, kb,
-                                     bias != nullptr ? bias + first : nullptr, stores, y + first * out_plane,
-                                     out_plane);
+                                     bias != nullptr ? bias + first : nullptr, stores + first_position / lanes,
+                                     y + first * out_plane, out_plane);
         }
     }
 }
@@ -537,12 +547,14 @@ void run_direct_forward(const char* op, const DirectForward& d) {
     const int64_t in_plane = g.in_height * g.in_width;
     const int64_t out_plane = g.out_height * g.out_width;
     const int64_t items = d.batch * d.groups;
+    const VectorStores* stores =
+        make_stores(g, conv_scratch(ConvScratch::Stores, static_cast<std::size_t>(stores_floats(g))));
     const int threads = static_cast<int>(smaller(nn::core::num_threads(), items));
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1)
     for (int64_t item = 0; item < items; ++item) {
         const int64_t group = item % d.groups;
         float* planes = conv_scratch(ConvScratch::Columns, static_cast<std::size_t>(g.channels * g.channel_stride));
-        forward_item(g, d.tile, d.x + item * g.channels * in_plane,
+        forward_item(g, d.tile, stores, d.x + item * g.channels * in_plane,
                      d.packed + group * blocks * d.tile.kb * g.channels * g.taps,
                      d.bias != nullptr ? d.bias + group * g.filters : nullptr, d.y + item * g.filters * out_plane,
                      planes);
@@ -979,10 +991,20 @@ void conv2d_backward_data_avx512(const Conv2dBackwardData& op) {
         planes_floats = larger(planes_floats, phase.grid.channels * phase.grid.channel_stride);
     }
     float* packed = conv_scratch(ConvScratch::Weights, static_cast<std::size_t>(packed_floats));
+    int64_t table_floats = 0;
     for (int64_t index = 0; index < phase_count; ++index) {
         const SubPixelPhase& phase = phases[index];
         if (phase.kernel_height == 0 || phase.kernel_width == 0 || phase.height == 0 || phase.width == 0) continue;
         pack_phase_weights(p, op.weight, phase, phase.tile.kb, packed + phase.packed_offset);
+        table_floats += stores_floats(phase.grid);
+    }
+    float* table = conv_scratch(ConvScratch::Stores, static_cast<std::size_t>(table_floats));
+    const VectorStores* stores[most_phases] = {};
+    for (int64_t index = 0; index < phase_count; ++index) {
+        const SubPixelPhase& phase = phases[index];
+        if (phase.kernel_height == 0 || phase.kernel_width == 0 || phase.height == 0 || phase.width == 0) continue;
+        stores[index] = make_stores(phase.grid, table);
+        table += stores_floats(phase.grid);
     }
     nn::core::verbose_log("conv2d_backward_data_avx512: %lld sub-pixel phases", static_cast<long long>(phase_count));
     const int64_t items = p.batch * p.groups;
@@ -1003,7 +1025,7 @@ void conv2d_backward_data_avx512(const Conv2dBackwardData& op) {
                 continue;
             }
             const int64_t blocks = divide_up(group_in, phase.tile.kb);
-            forward_item(phase.grid, phase.tile, op.dy + item * group_out * p.out_plane(),
+            forward_item(phase.grid, phase.tile, stores[index], op.dy + item * group_out * p.out_plane(),
                          packed + phase.packed_offset +
                              group * blocks * phase.tile.kb * group_out * phase.kernel_height * phase.kernel_width,
                          nullptr, outputs[index], planes);

@@ -15,6 +15,7 @@ enum class ConvScratch {
     Columns,   // im2col matrix, or a padded copy of the input
     Weights,   // repacked filters
     Outputs,   // an output tile before it is scattered to its place
+    Stores,    // where each vector of a grid is stored, shared by a call's threads
     Count,
 };
 
