@@ -167,10 +167,13 @@ Layout choose_layout(int64_t channels, int64_t filters, int64_t out_height, int6
     const int64_t height = out_height + (kernel_height - 1) * dilation_height / stride_height;
     const int64_t phase_width = out_width + (kernel_width - 1) * dilation_width / stride_width;
     const int64_t work = filters * channels * kernel_height * kernel_width;
-    const int64_t phases = round_up(out_height * phase_width, 64) * work / 32 +
+    const int64_t phases = round_up(out_height * phase_width, lanes) * work / 32 +
                            copy_cost(channels * stride_height * stride_width * height * phase_width);
-    const int64_t columns = round_up(out_height * out_width, 64) * work / 32 +
-                            copy_cost(channels * stride_height * kernel_width * height * out_width);
+    // Column planes at a column stride above 1 each split their own loads; phase planes share
+    // them two by two.
+    const int64_t column_copies = channels * stride_height * kernel_width * height * out_width;
+    const int64_t columns = round_up(out_height * out_width, lanes) * work / 32 +
+                            copy_cost(stride_width > 1 ? 2 * column_copies : column_copies);
     // Rows narrower than a few lanes make many stores per vector on the phase grid.
     return columns < phases || phase_width < narrowest_grid_row ? Layout::Columns : Layout::Phases;
 }
