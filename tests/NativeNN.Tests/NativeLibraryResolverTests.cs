@@ -7,8 +7,6 @@ namespace NativeNN.Tests;
 
 public class NativeLibraryResolverTests
 {
-    private static string CliPath => Path.Combine(AppContext.BaseDirectory, "NativeNN.Cli.dll");
-
     [Test]
     public void LibraryBesideTheAssemblyIsFoundAndReported()
     {
@@ -55,34 +53,8 @@ public class NativeLibraryResolverTests
         Assert.That(error, Does.Contain(path));
     }
 
-    private static (int ExitCode, string Output, string Error) RunInfo(string? libraryOverride)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(CliPath);
-        start.ArgumentList.Add("info");
-        if (libraryOverride is null)
-        {
-            start.Environment.Remove("NATIVENN_LIBRARY");
-        }
-        else
-        {
-            start.Environment["NATIVENN_LIBRARY"] = libraryOverride;
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(60_000))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("nativenn info did not finish within 60 s");
-        }
-        return (process.ExitCode, output.Result, error.Result);
-    }
+    private static (int ExitCode, string Output, string Error) RunInfo(string? libraryOverride) =>
+        CliProcess.Run(["info"], new Dictionary<string, string?> { ["NATIVENN_LIBRARY"] = libraryOverride });
 
     private static string CompileLibrary(string source)
     {
