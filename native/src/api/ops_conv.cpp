@@ -110,166 +110,180 @@ const float* optional_bias(const nn_tensor* bias, int64_t channels) {
     return bias->data<float>();
 }
 
+// What differs between conv2d and conv_transpose2d at the ABI: the problem and op types, how a
+// problem is made from x's and the weight's shapes, the layouts named in messages, the kernels.
+struct Conv2dKind {
+    using Problem = nn::cpu::Conv2dProblem;
+    using Forward = nn::cpu::Conv2dForward;
+    using BackwardData = nn::cpu::Conv2dBackwardData;
+    using BackwardWeight = nn::cpu::Conv2dBackwardWeight;
+    static constexpr const char* name = "conv2d";
+    static constexpr const char* x_layout = "[N, C, H, W]";
+    static constexpr const char* weight_layout = "[K, C/groups, R, S]";
+    static constexpr const char* y_layout = "[N, K, P, Q]";
+    static Problem problem(const int64_t* x, const int64_t* weight, const nn_conv2d_params& params, const char* x_name) {
+        return conv2d_problem(x, weight, params, x_name);
+    }
+    static void forward(const Forward& op) { nn::cpu::conv2d_forward(op); }
+    static void backward_data(const BackwardData& op) { nn::cpu::conv2d_backward_data(op); }
+    static void backward_weight(const BackwardWeight& op) { nn::cpu::conv2d_backward_weight(op); }
+};
+
+struct ConvTranspose2dKind {
+    using Problem = nn::cpu::ConvTranspose2dProblem;
+    using Forward = nn::cpu::ConvTranspose2dForward;
+    using BackwardData = nn::cpu::ConvTranspose2dBackwardData;
+    using BackwardWeight = nn::cpu::ConvTranspose2dBackwardWeight;
+    static constexpr const char* name = "conv_transpose2d";
+    static constexpr const char* x_layout = "[N, Cin, H, W]";
+    static constexpr const char* weight_layout = "[Cin, Cout/groups, R, S]";
+    static constexpr const char* y_layout = "[N, Cout, Ho, Wo]";
+    static Problem problem(const int64_t* x, const int64_t* weight, const nn_conv2d_params& params, const char* x_name) {
+        return transpose_problem(x, weight, params, x_name);
+    }
+    static void forward(const Forward& op) { nn::cpu::conv_transpose2d_forward(op); }
+    static void backward_data(const BackwardData& op) { nn::cpu::conv_transpose2d_backward_data(op); }
+    static void backward_weight(const BackwardWeight& op) { nn::cpu::conv_transpose2d_backward_weight(op); }
+};
+
+// The output shape [N, out channels, out height, out width] of a complete problem.
+template <class Problem>
+void output_shape_of(const Problem& problem, int64_t* shape) {
+    shape[0] = problem.batch;
+    shape[1] = problem.out_channels;
+    shape[2] = problem.out_height;
+    shape[3] = problem.out_width;
+}
+
+template <class Kind>
+nn_status output_shape(const char* function, const int64_t* x_shape, const int64_t* weight_shape,
+                       const nn_conv2d_params* params, int64_t* y_shape) {
+    return guard(function, [&] {
+        require(x_shape, "x_shape");
+        require(weight_shape, "weight_shape");
+        auto& output = require(y_shape, "y_shape");
+        output_shape_of(Kind::problem(x_shape, weight_shape, require(params, "params"), "x"), &output);
+    });
+}
+
+template <class Kind>
+nn_status forward(const char* function, const nn_tensor* x, const nn_tensor* weight, const nn_tensor* bias,
+                  const nn_conv2d_params* params, nn_tensor* y) {
+    return guard(function, [&] {
+        const auto& input = require(x, "x");
+        const auto& filters = require(weight, "weight");
+        auto& output = require(y, "y");
+        require_four_dimensional(input, "x", Kind::x_layout);
+        require_four_dimensional(filters, "weight", Kind::weight_layout);
+        require_four_dimensional(output, "y", Kind::y_layout);
+        typename Kind::Forward op;
+        op.problem = Kind::problem(input.shape, filters.shape, require(params, "params"), "x");
+        int64_t expected[4];
+        output_shape_of(op.problem, expected);
+        const std::string because = std::string(Kind::name) + " of x and weight";
+        require_shape(output, "y", expected, because.c_str());
+        require_separate(output, "y", input, "x");
+        require_separate(output, "y", filters, "weight");
+        op.x = input.data<float>();
+        op.weight = filters.data<float>();
+        op.bias = optional_bias(bias, op.problem.out_channels);
+        op.y = output.data<float>();
+        Kind::forward(op);
+    });
+}
+
+template <class Kind>
+nn_status backward_data(const char* function, const nn_tensor* dy, const nn_tensor* weight,
+                        const nn_conv2d_params* params, nn_tensor* dx) {
+    return guard(function, [&] {
+        const auto& gradient = require(dy, "dy");
+        const auto& filters = require(weight, "weight");
+        auto& output = require(dx, "dx");
+        require_four_dimensional(gradient, "dy", Kind::y_layout);
+        require_four_dimensional(filters, "weight", Kind::weight_layout);
+        require_four_dimensional(output, "dx", Kind::x_layout);
+        typename Kind::BackwardData op;
+        op.problem = Kind::problem(output.shape, filters.shape, require(params, "params"), "dx");
+        int64_t expected[4];
+        output_shape_of(op.problem, expected);
+        const std::string because = std::string(Kind::name) + " of dx's shape and weight";
+        require_shape(gradient, "dy", expected, because.c_str());
+        require_separate(output, "dx", gradient, "dy");
+        require_separate(output, "dx", filters, "weight");
+        op.dy = gradient.data<float>();
+        op.weight = filters.data<float>();
+        op.dx = output.data<float>();
+        Kind::backward_data(op);
+    });
+}
+
+template <class Kind>
+nn_status backward_weight(const char* function, const nn_tensor* x, const nn_tensor* dy,
+                          const nn_conv2d_params* params, nn_tensor* dweight) {
+    return guard(function, [&] {
+        const auto& input = require(x, "x");
+        const auto& gradient = require(dy, "dy");
+        auto& output = require(dweight, "dweight");
+        require_four_dimensional(input, "x", Kind::x_layout);
+        require_four_dimensional(gradient, "dy", Kind::y_layout);
+        require_four_dimensional(output, "dweight", Kind::weight_layout);
+        typename Kind::BackwardWeight op;
+        op.problem = Kind::problem(input.shape, output.shape, require(params, "params"), "x");
+        int64_t expected[4];
+        output_shape_of(op.problem, expected);
+        const std::string because = std::string(Kind::name) + " of x and dweight's shape";
+        require_shape(gradient, "dy", expected, because.c_str());
+        require_separate(output, "dweight", input, "x");
+        require_separate(output, "dweight", gradient, "dy");
+        op.x = input.data<float>();
+        op.dy = gradient.data<float>();
+        op.dweight = output.data<float>();
+        Kind::backward_weight(op);
+    });
+}
+
 }  // namespace
 
 extern "C" {
 
 nn_status nn_conv2d_output_shape(const int64_t* x_shape, const int64_t* weight_shape, const nn_conv2d_params* params,
                                  int64_t* y_shape) {
-    return guard("nn_conv2d_output_shape", [&] {
-        require(x_shape, "x_shape");
-        require(weight_shape, "weight_shape");
-        auto& output = require(y_shape, "y_shape");
-        const auto problem = conv2d_problem(x_shape, weight_shape, require(params, "params"), "x");
-        const int64_t shape[4] = {problem.batch, problem.out_channels, problem.out_height, problem.out_width};
-        std::copy(shape, shape + 4, &output);
-    });
+    return output_shape<Conv2dKind>("nn_conv2d_output_shape", x_shape, weight_shape, params, y_shape);
 }
 
 nn_status nn_conv2d_forward(const nn_tensor* x, const nn_tensor* weight, const nn_tensor* bias,
                             const nn_conv2d_params* params, nn_tensor* y) {
-    return guard("nn_conv2d_forward", [&] {
-        const auto& input = require(x, "x");
-        const auto& filters = require(weight, "weight");
-        auto& output = require(y, "y");
-        require_four_dimensional(input, "x", "[N, C, H, W]");
-        require_four_dimensional(filters, "weight", "[K, C/groups, R, S]");
-        require_four_dimensional(output, "y", "[N, K, P, Q]");
-        nn::cpu::Conv2dForward op;
-        op.problem = conv2d_problem(input.shape, filters.shape, require(params, "params"), "x");
-        const int64_t expected[4] = {op.problem.batch, op.problem.out_channels, op.problem.out_height, op.problem.out_width};
-        require_shape(output, "y", expected, "conv2d of x and weight");
-        require_separate(output, "y", input, "x");
-        require_separate(output, "y", filters, "weight");
-        op.x = input.data<float>();
-        op.weight = filters.data<float>();
-        op.bias = optional_bias(bias, op.problem.out_channels);
-        op.y = output.data<float>();
-        nn::cpu::conv2d_forward(op);
-    });
+    return forward<Conv2dKind>("nn_conv2d_forward", x, weight, bias, params, y);
 }
 
 nn_status nn_conv2d_backward_data(const nn_tensor* dy, const nn_tensor* weight, const nn_conv2d_params* params,
                                   nn_tensor* dx) {
-    return guard("nn_conv2d_backward_data", [&] {
-        const auto& gradient = require(dy, "dy");
-        const auto& filters = require(weight, "weight");
-        auto& output = require(dx, "dx");
-        require_four_dimensional(gradient, "dy", "[N, K, P, Q]");
-        require_four_dimensional(filters, "weight", "[K, C/groups, R, S]");
-        require_four_dimensional(output, "dx", "[N, C, H, W]");
-        nn::cpu::Conv2dBackwardData op;
-        op.problem = conv2d_problem(output.shape, filters.shape, require(params, "params"), "dx");
-        const int64_t expected[4] = {op.problem.batch, op.problem.out_channels, op.problem.out_height, op.problem.out_width};
-        require_shape(gradient, "dy", expected, "conv2d of dx's shape and weight");
-        require_separate(output, "dx", gradient, "dy");
-        require_separate(output, "dx", filters, "weight");
-        op.dy = gradient.data<float>();
-        op.weight = filters.data<float>();
-        op.dx = output.data<float>();
-        nn::cpu::conv2d_backward_data(op);
-    });
+    return backward_data<Conv2dKind>("nn_conv2d_backward_data", dy, weight, params, dx);
 }
 
 nn_status nn_conv2d_backward_weight(const nn_tensor* x, const nn_tensor* dy, const nn_conv2d_params* params,
                                     nn_tensor* dweight) {
-    return guard("nn_conv2d_backward_weight", [&] {
-        const auto& input = require(x, "x");
-        const auto& gradient = require(dy, "dy");
-        auto& output = require(dweight, "dweight");
-        require_four_dimensional(input, "x", "[N, C, H, W]");
-        require_four_dimensional(gradient, "dy", "[N, K, P, Q]");
-        require_four_dimensional(output, "dweight", "[K, C/groups, R, S]");
-        nn::cpu::Conv2dBackwardWeight op;
-        op.problem = conv2d_problem(input.shape, output.shape, require(params, "params"), "x");
-        const int64_t expected[4] = {op.problem.batch, op.problem.out_channels, op.problem.out_height, op.problem.out_width};
-        require_shape(gradient, "dy", expected, "conv2d of x and dweight's shape");
-        require_separate(output, "dweight", input, "x");
-        require_separate(output, "dweight", gradient, "dy");
-        op.x = input.data<float>();
-        op.dy = gradient.data<float>();
-        op.dweight = output.data<float>();
-        nn::cpu::conv2d_backward_weight(op);
-    });
+    return backward_weight<Conv2dKind>("nn_conv2d_backward_weight", x, dy, params, dweight);
 }
 
 nn_status nn_conv_transpose2d_output_shape(const int64_t* x_shape, const int64_t* weight_shape,
                                            const nn_conv2d_params* params, int64_t* y_shape) {
-    return guard("nn_conv_transpose2d_output_shape", [&] {
-        require(x_shape, "x_shape");
-        require(weight_shape, "weight_shape");
-        auto& output = require(y_shape, "y_shape");
-        const auto problem = transpose_problem(x_shape, weight_shape, require(params, "params"), "x");
-        const int64_t shape[4] = {problem.batch, problem.out_channels, problem.out_height, problem.out_width};
-        std::copy(shape, shape + 4, &output);
-    });
+    return output_shape<ConvTranspose2dKind>("nn_conv_transpose2d_output_shape", x_shape, weight_shape, params, y_shape);
 }
 
 nn_status nn_conv_transpose2d_forward(const nn_tensor* x, const nn_tensor* weight, const nn_tensor* bias,
                                       const nn_conv2d_params* params, nn_tensor* y) {
-    return guard("nn_conv_transpose2d_forward", [&] {
-        const auto& input = require(x, "x");
-        const auto& filters = require(weight, "weight");
-        auto& output = require(y, "y");
-        require_four_dimensional(input, "x", "[N, Cin, H, W]");
-        require_four_dimensional(filters, "weight", "[Cin, Cout/groups, R, S]");
-        require_four_dimensional(output, "y", "[N, Cout, Ho, Wo]");
-        nn::cpu::ConvTranspose2dForward op;
-        op.problem = transpose_problem(input.shape, filters.shape, require(params, "params"), "x");
-        const int64_t expected[4] = {op.problem.batch, op.problem.out_channels, op.problem.out_height, op.problem.out_width};
-        require_shape(output, "y", expected, "conv_transpose2d of x and weight");
-        require_separate(output, "y", input, "x");
-        require_separate(output, "y", filters, "weight");
-        op.x = input.data<float>();
-        op.weight = filters.data<float>();
-        op.bias = optional_bias(bias, op.problem.out_channels);
-        op.y = output.data<float>();
-        nn::cpu::conv_transpose2d_forward(op);
-    });
+    return forward<ConvTranspose2dKind>("nn_conv_transpose2d_forward", x, weight, bias, params, y);
 }
 
 nn_status nn_conv_transpose2d_backward_data(const nn_tensor* dy, const nn_tensor* weight,
                                             const nn_conv2d_params* params, nn_tensor* dx) {
-    return guard("nn_conv_transpose2d_backward_data", [&] {
-        const auto& gradient = require(dy, "dy");
-        const auto& filters = require(weight, "weight");
-        auto& output = require(dx, "dx");
-        require_four_dimensional(gradient, "dy", "[N, Cout, Ho, Wo]");
-        require_four_dimensional(filters, "weight", "[Cin, Cout/groups, R, S]");
-        require_four_dimensional(output, "dx", "[N, Cin, H, W]");
-        nn::cpu::ConvTranspose2dBackwardData op;
-        op.problem = transpose_problem(output.shape, filters.shape, require(params, "params"), "dx");
-        const int64_t expected[4] = {op.problem.batch, op.problem.out_channels, op.problem.out_height, op.problem.out_width};
-        require_shape(gradient, "dy", expected, "conv_transpose2d of dx's shape and weight");
-        require_separate(output, "dx", gradient, "dy");
-        require_separate(output, "dx", filters, "weight");
-        op.dy = gradient.data<float>();
-        op.weight = filters.data<float>();
-        op.dx = output.data<float>();
-        nn::cpu::conv_transpose2d_backward_data(op);
-    });
+    return backward_data<ConvTranspose2dKind>("nn_conv_transpose2d_backward_data", dy, weight, params, dx);
 }
 
 nn_status nn_conv_transpose2d_backward_weight(const nn_tensor* x, const nn_tensor* dy, const nn_conv2d_params* params,
                                               nn_tensor* dweight) {
-    return guard("nn_conv_transpose2d_backward_weight", [&] {
-        const auto& input = require(x, "x");
-        const auto& gradient = require(dy, "dy");
-        auto& output = require(dweight, "dweight");
-        require_four_dimensional(input, "x", "[N, Cin, H, W]");
-        require_four_dimensional(gradient, "dy", "[N, Cout, Ho, Wo]");
-        require_four_dimensional(output, "dweight", "[Cin, Cout/groups, R, S]");
-        nn::cpu::ConvTranspose2dBackwardWeight op;
-        op.problem = transpose_problem(input.shape, output.shape, require(params, "params"), "x");
-        const int64_t expected[4] = {op.problem.batch, op.problem.out_channels, op.problem.out_height, op.problem.out_width};
-        require_shape(gradient, "dy", expected, "conv_transpose2d of x and dweight's shape");
-        require_separate(output, "dweight", input, "x");
-        require_separate(output, "dweight", gradient, "dy");
-        op.x = input.data<float>();
-        op.dy = gradient.data<float>();
-        op.dweight = output.data<float>();
-        nn::cpu::conv_transpose2d_backward_weight(op);
-    });
+    return backward_weight<ConvTranspose2dKind>("nn_conv_transpose2d_backward_weight", x, dy, params, dweight);
 }
 
 }  // extern "C"
