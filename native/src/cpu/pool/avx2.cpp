@@ -60,11 +60,10 @@ struct Avx2Pool {
         return _mm256_blendv_ps(_mm256_set1_ps(fill), _mm256_maskload_ps(p, lanes), _mm256_castsi256_ps(lanes));
     }
 
-    // p[i] and p[2 i] for a whole vector: the caller knows the elements read lie in the row.
+    // p[i] and p[2 i] for a whole vector: the caller knows the 8 or 16 elements read lie in the row.
     static Vector load(const float* p) { return _mm256_loadu_ps(p); }
     static Vector load_even(const float* p) {
-        // The 16th element is not needed and may lie past the row.
-        const __m256 mixed = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_maskload_ps(p + width, first(7)), 0x88);
+        const __m256 mixed = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + width), 0x88);
         return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(mixed), 0xD8));
     }
 

@@ -62,12 +62,11 @@ struct Avx512Pool {
         return _mm512_fmadd_ps(lane, step, _mm512_set1_ps(base));
     }
 
-    // p[i] and p[2 i] for a whole vector: the caller knows the elements read lie in the row.
+    // p[i] and p[2 i] for a whole vector: the caller knows the 16 or 32 elements read lie in the row.
     static Vector load(const float* p) { return _mm512_loadu_ps(p); }
     static Vector load_even(const float* p) {
         const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
-        // The 32nd element is not needed and may lie past the row.
-        return _mm512_permutex2var_ps(_mm512_loadu_ps(p), even, _mm512_maskz_loadu_ps(0x7FFF, p + width));
+        return _mm512_permutex2var_ps(_mm512_loadu_ps(p), even, _mm512_loadu_ps(p + width));
     }
 
     // The lanes of a window column that lie inside its row: for loads of 16 elements from

@@ -139,12 +139,11 @@ typename K::Vector pool_load(const float* row, const ColumnRanges<K>& ranges, in
     }
 }
 
-// Whether the whole vector of outputs from column `start` reads only inside the row: a plain load
-// of one window column covers the 16 elements (stride 1) or the 31 (stride 2) from its start.
+// Whether the whole vector of outputs from column `start` reads only inside the row: plain loads
+// of one window column cover 16 elements (stride 1) or 32 (stride 2) from its start.
 template <class K>
 bool pool_vector_inside(const Pool2dProblem& p, int64_t start, int64_t count) {
-    return count == K::width && start >= 0 &&
-           start + p.kernel_width - 1 + (K::width - 1) * p.stride_width + 1 <= p.in_width;
+    return count == K::width && start >= 0 && start + p.kernel_width - 1 + K::width * p.stride_width <= p.in_width;
 }
 
 // One vector of max outputs of row oh: values and their indices.
