@@ -9,4 +9,6 @@ root.Subcommands.Add(TrainCommands.Train());
 root.Subcommands.Add(TrainCommands.Resume());
 root.Subcommands.Add(TrainCommands.Evaluate());
 root.Subcommands.Add(DataCommand.Create());
+root.Subcommands.Add(RotationCommands.Pretrain());
+root.Subcommands.Add(RotationCommands.Transfer());
 return CommandRunner.Run(root, args);
