@@ -22,6 +22,10 @@ namespace nn::cpu {
 // Below this many input elements one thread pools alone: an OpenMP team costs microseconds.
 static constexpr int64_t pool_parallel_elements = int64_t{1} << 16;
 
+// Planes a thread takes at a time: small enough that a thread the system delays leaves its share to
+// the others, large enough that taking them costs nothing.
+static constexpr int pool_planes_per_chunk = 8;
+
 static inline int pool_threads(const Pool2dProblem& p) {
     return p.x_count() >= pool_parallel_elements && p.planes() > 1 ? nn::core::num_threads() : 1;
 }
@@ -190,7 +194,7 @@ void max_pool2d_forward_vector(const MaxPool2dForward& op) {
     const bool vectors = p.stride_width <= 2;
     const ColumnRanges<K> ranges(p);
     const int threads = pool_threads(p);
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, pool_planes_per_chunk) if (threads > 1)
     for (int64_t plane = 0; plane < p.planes(); ++plane) {
         const float* x = op.x + plane * p.in_plane();
         float* y = op.y + plane * p.out_plane();
@@ -226,7 +230,7 @@ void max_pool2d_backward_vector(const MaxPool2dBackward& op) {
     const Pool2dProblem& p = op.problem;
     const int threads = pool_threads(p);
     int64_t out_of_range = 0;
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1) reduction(+ : out_of_range)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, pool_planes_per_chunk) if (threads > 1) reduction(+ : out_of_range)
     for (int64_t plane = 0; plane < p.planes(); ++plane) {
         float* dx = op.dx + plane * p.in_plane();
         K::fill_zero(dx, p.in_plane());
@@ -271,7 +275,7 @@ void avg_pool2d_forward_vector(const AvgPool2dForward& op) {
     const bool vectors = p.stride_width <= 2;
     const ColumnRanges<K> ranges(p);
     const int threads = pool_threads(p);
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, pool_planes_per_chunk) if (threads > 1)
     for (int64_t plane = 0; plane < p.planes(); ++plane) {
         const float* x = op.x + plane * p.in_plane();
         float* y = op.y + plane * p.out_plane();
@@ -305,7 +309,7 @@ void avg_pool2d_backward_vector(const AvgPool2dBackward& op) {
     const bool vectors = p.stride_width <= 2;
     const ColumnRanges<K> ranges(p);
     const int threads = pool_threads(p);
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, pool_planes_per_chunk) if (threads > 1)
     for (int64_t plane = 0; plane < p.planes(); ++plane) {
         const float* dy = op.dy + plane * p.out_plane();
         float* dx = op.dx + plane * p.in_plane();
