@@ -129,3 +129,126 @@ TEST(ApiPool, AveragePoolAndRefusals) {
     EXPECT_EQ(std::string(nn_last_error()), "nn_avg_pool2d_forward: ceil_mode is 2 but must be 0 or 1");
     for (nn_tensor* item : {x, y, wrong}) nn_tensor_release(item);
 }
+
+namespace {
+
+// The message of the last failure, which must start with the function's name.
+std::string last_error_of(const char* function) {
+    const std::string message = nn_last_error();
+    EXPECT_EQ(message.rfind(std::string(function) + ": ", 0), 0u) << message;
+    return message;
+}
+
+bool mentions(const std::string& message, const char* text) { return message.find(text) != std::string::npos; }
+
+TEST(ApiConvErrors, GeometryRefusalsNameTheParameter) {
+    nn_tensor* x = tensor(NN_DTYPE_FLOAT32, {1, 6, 8, 8});
+    nn_tensor* w = tensor(NN_DTYPE_FLOAT32, {4, 2, 3, 3});
+    nn_tensor* y = tensor(NN_DTYPE_FLOAT32, {1, 4, 6, 6});
+    const char* forward = "nn_conv2d_forward";
+    auto params = conv_params(1, 0, 3);
+    EXPECT_EQ(nn_conv2d_forward(x, w, nullptr, &params, y), NN_ERROR_INVALID_ARGUMENT);
+    EXPECT_TRUE(mentions(last_error_of(forward), "groups is 3, which does not divide the 4 output channels"));
+    params = conv_params(1);
+    params.dilation_w = 0;
+    nn_tensor* full = tensor(NN_DTYPE_FLOAT32, {4, 6, 3, 3});
+    EXPECT_EQ(nn_conv2d_forward(x, full, nullptr, &params, y), NN_ERROR_INVALID_ARGUMENT);
+    EXPECT_TRUE(mentions(last_error_of(forward), "dilation_width is 0"));
+    params = conv_params(1, -1);
+    EXPECT_EQ(nn_conv2d_forward(x, full, nullptr, &params, y), NN_ERROR_INVALID_ARGUMENT);
+    EXPECT_TRUE(mentions(last_error_of(forward), "padding_height is -1"));
+    nn_tensor* big = tensor(NN_DTYPE_FLOAT32, {4, 6, 11, 3});
+    params = conv_params(1, 1);
+    EXPECT_EQ(nn_conv2d_forward(x, big, nullptr, &params, y), NN_ERROR_INVALID_ARGUMENT);
+    EXPECT_TRUE(mentions(last_error_of(forward), "kernel_height 11 with dilation 1 spans 11, more than the padded input"));
+    for (nn_tensor* item : {x, w, y, full, big}) nn_tensor_release(item);
+}
+
+TEST(ApiConvErrors, TensorRefusals) {
+    nn_tensor* x = tensor(NN_DTYPE_FLOAT32, {2, 3, 6, 6});
+    nn_tensor* w = tensor(NN_DTYPE_FLOAT32, {4, 3, 3, 3});
+    nn_tensor* y = tensor(NN_DTYPE_FLOAT32, {2, 4, 4, 4});
+    nn_tensor* labels = tensor(NN_DTYPE_INT64, {2, 3, 6, 6});
+    nn_tensor* flat = tensor(NN_DTYPE_FLOAT32, {2, 108});
+    const auto params = conv_params(1);
+    EXPECT_EQ(nn_conv2d_forward(labels, w, nullptr, &params, y), NN_ERROR_SHAPE_MISMATCH);
+    EXPECT_TRUE(mentions(last_error_of("nn_conv2d_forward"), "x is int64[2,3,6,6] but must be float32"));
+    EXPECT_EQ(nn_conv2d_forward(flat, w, nullptr, &params, y), NN_ERROR_SHAPE_MISMATCH);
+    EXPECT_TRUE(mentions(last_error_of("nn_conv2d_forward"), "x is float32[2,108] but must be 4-D"));
+    EXPECT_EQ(nn_conv2d_forward(x, w, nullptr, &params, x), NN_ERROR_SHAPE_MISMATCH);
+    EXPECT_EQ(nn_conv2d_forward(x, nullptr, nullptr, &params, y), NN_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(last_error_of("nn_conv2d_forward"), "nn_conv2d_forward: weight is null");
+    // dy must have the shape the forward of dx's shape gives.
+    nn_tensor* dx = tensor(NN_DTYPE_FLOAT32, {2, 3, 6, 6});
+    nn_tensor* wrong_dy = tensor(NN_DTYPE_FLOAT32, {2, 4, 5, 4});
+    EXPECT_EQ(nn_conv2d_backward_data(wrong_dy, w, &params, dx), NN_ERROR_SHAPE_MISMATCH);
+    EXPECT_TRUE(mentions(last_error_of("nn_conv2d_backward_data"), "dy is float32[2,4,5,4]"));
+    nn_tensor* dweight = tensor(NN_DTYPE_FLOAT32, {4, 3, 3, 2});
+    EXPECT_EQ(nn_conv2d_backward_weight(x, y, &params, dweight), NN_ERROR_SHAPE_MISMATCH);
+    EXPECT_TRUE(mentions(last_error_of("nn_conv2d_backward_weight"), "dy is float32[2,4,4,4]"));
+    for (nn_tensor* item : {x, w, y, labels, flat, dx, wrong_dy, dweight}) nn_tensor_release(item);
+}
+
+TEST(ApiConvErrors, TransposedRefusals) {
+    const int64_t x[4] = {1, 4, 5, 5};
+    int64_t y[4] = {};
+    auto params = conv_params(2, 1);
+    const int64_t wrong_in[4] = {3, 2, 3, 3};
+    EXPECT_EQ(nn_conv_transpose2d_output_shape(x, wrong_in, &params, y), NN_ERROR_SHAPE_MISMATCH);
+    EXPECT_TRUE(mentions(last_error_of("nn_conv_transpose2d_output_shape"), "weight [3,2,3,3] expects 3"));
+    const int64_t w[4] = {4, 2, 3, 3};
+    params.output_padding_w = 2;
+    EXPECT_EQ(nn_conv_transpose2d_output_shape(x, w, &params, y), NN_ERROR_INVALID_ARGUMENT);
+    EXPECT_TRUE(mentions(last_error_of("nn_conv_transpose2d_output_shape"),
+                         "output_padding_width is 2; it must be smaller than stride_width (2) or dilation_width (1)"));
+    params.output_padding_w = 0;
+    params.groups = 3;
+    EXPECT_EQ(nn_conv_transpose2d_output_shape(x, w, &params, y), NN_ERROR_INVALID_ARGUMENT);
+    EXPECT_TRUE(mentions(last_error_of("nn_conv_transpose2d_output_shape"), "groups is 3"));
+    params = conv_params(2, 1);
+    ASSERT_EQ(nn_conv_transpose2d_output_shape(x, w, &params, y), NN_OK) << nn_last_error();
+    EXPECT_EQ(y[2], 9);
+    EXPECT_EQ(nn_conv_transpose2d_output_shape(x, w, &params, nullptr), NN_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(last_error_of("nn_conv_transpose2d_output_shape"), "nn_conv_transpose2d_output_shape: y_shape is null");
+}
+
+TEST(ApiPoolErrors, RefusalsNameTheParameterAndShapes) {
+    nn_tensor* x = tensor(NN_DTYPE_FLOAT32, {1, 2, 6, 6});
+    nn_tensor* y = tensor(NN_DTYPE_FLOAT32, {1, 2, 3, 3});
+    nn_tensor* indices = tensor(NN_DTYPE_INT64, {1, 2, 3, 3});
+    nn_tensor* float_indices = tensor(NN_DTYPE_FLOAT32, {1, 2, 3, 3});
+    nn_pool2d_params params = {2, 2, 2, 2, 0, 0, 0, 1};
+    params.padding_h = 2;
+    EXPECT_EQ(nn_max_pool2d_forward(x, &params, y, indices), NN_ERROR_INVALID_ARGUMENT);
+    EXPECT_TRUE(mentions(last_error_of("nn_max_pool2d_forward"),
+                         "padding_height is 2; it must be at most half of kernel_height (2)"));
+    params = {2, 2, 0, 2, 0, 0, 0, 1};
+    EXPECT_EQ(nn_max_pool2d_forward(x, &params, y, indices), NN_ERROR_INVALID_ARGUMENT);
+    EXPECT_TRUE(mentions(last_error_of("nn_max_pool2d_forward"), "stride_height is 0"));
+    params = {2, 2, 2, 2, 0, 0, 0, 1};
+    EXPECT_EQ(nn_max_pool2d_forward(x, &params, y, float_indices), NN_ERROR_SHAPE_MISMATCH);
+    EXPECT_TRUE(mentions(last_error_of("nn_max_pool2d_forward"), "indices is float32[1,2,3,3] but must be int64"));
+    params.count_include_pad = -1;
+    EXPECT_EQ(nn_avg_pool2d_forward(x, &params, y), NN_ERROR_INVALID_ARGUMENT);
+    EXPECT_TRUE(mentions(last_error_of("nn_avg_pool2d_forward"), "count_include_pad is -1 but must be 0 or 1"));
+    int64_t shape[4] = {};
+    const int64_t small[4] = {1, 1, 1, 1};
+    params = {3, 3, 1, 1, 0, 0, 0, 1};
+    EXPECT_EQ(nn_pool2d_output_shape(small, &params, shape), NN_ERROR_INVALID_ARGUMENT);
+    EXPECT_TRUE(mentions(last_error_of("nn_pool2d_output_shape"), "the output height would be -1"));
+    for (nn_tensor* item : {x, y, indices, float_indices}) nn_tensor_release(item);
+}
+
+TEST(ApiPoolErrors, IndicesOutsideTheirPlaneAreRefused) {
+    nn_tensor* dy = tensor(NN_DTYPE_FLOAT32, {1, 1, 2, 2}, {1, 2, 3, 4});
+    nn_tensor* indices = tensor(NN_DTYPE_INT64, {1, 1, 2, 2});
+    const std::vector<int64_t> positions = {0, 3, 16, -2};
+    ASSERT_EQ(nn_tensor_copy_from(indices, positions.data(), 32), NN_OK);
+    nn_tensor* dx = tensor(NN_DTYPE_FLOAT32, {1, 1, 4, 4});
+    const nn_pool2d_params params = {2, 2, 2, 2, 0, 0, 0, 1};
+    EXPECT_EQ(nn_max_pool2d_backward(dy, indices, &params, dx), NN_ERROR_INVALID_ARGUMENT);
+    EXPECT_TRUE(mentions(last_error_of("nn_max_pool2d_backward"), "2 indices lie outside their 4x4 plane"));
+    for (nn_tensor* item : {dy, indices, dx}) nn_tensor_release(item);
+}
+
+}  // namespace
