@@ -343,9 +343,29 @@ void build_planes(const Grid& g, const float* x, float* planes) {
                 masks.inside[chunk] = lanes_between(0, g.width - chunk * lanes);
             }
         }
+        // Rows of at most 8 columns go two to a vector: the second row's lanes start at the width.
+        const bool paired = masked_rows && 2 * g.width <= lanes;
+        const auto pair_valid = static_cast<__mmask16>(masks.valid[0] | (masks.valid[0] << g.width));
+        const __mmask16 pair_inside = lanes_between(0, 2 * g.width);
         for (int64_t c = 0; c < g.channels; ++c) {
             float* out = planes + c * g.channel_stride + plane * g.plane_stride;
-            for (int64_t i = 0; i < g.height; ++i) {
+            const float* channel = x + c * plane_size;
+            int64_t i = 0;
+            for (; paired && i + 1 < g.height; i += 2) {
+                const int64_t source_row = i * g.stride_height + source_of.row_phase - g.top;
+                const int64_t next_row = source_row + g.stride_height;
+                // A row outside the input reads nothing: its half of the mask is cleared.
+                const auto first_half = source_row >= 0 && source_row < g.in_height
+                                            ? static_cast<__mmask16>(pair_valid & ((1u << g.width) - 1u))
+                                            : static_cast<__mmask16>(0);
+                const auto second_half = next_row >= 0 && next_row < g.in_height
+                                             ? static_cast<__mmask16>(pair_valid & ~((1u << g.width) - 1u))
+                                             : static_cast<__mmask16>(0);
+                __m512 rows = _mm512_maskz_loadu_ps(first_half, shifted(channel, source_row * g.in_width - shift));
+                rows = _mm512_mask_loadu_ps(rows, second_half, shifted(channel, next_row * g.in_width - shift - g.width));
+                _mm512_mask_storeu_ps(out + i * g.width, pair_inside, rows);
+            }
+            for (; i < g.height; ++i) {
                 const int64_t source_row = i * g.stride_height + source_of.row_phase - g.top;
                 const bool inside = source_row >= 0 && source_row < g.in_height;
                 const float* source = x + c * plane_size + (inside ? source_row : 0) * g.in_width;
