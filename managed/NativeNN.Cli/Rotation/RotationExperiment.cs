@@ -40,7 +40,7 @@ internal static class RotationExperiment
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
             ["test_rotation_accuracy"] = result.Accuracy.ToString("R", CultureInfo.InvariantCulture),
         });
-        output.WriteLine($"rotation accuracy on the {rotatedTest.Count} rotated test images: {Percent(result.Accuracy)} ({result.Correct}/{result.Count}); " +
+        output.WriteLine($"rotation accuracy on the {rotatedTest.Count} rotated test images: {Accuracy(result.Accuracy)} ({result.Correct}/{result.Count}); " +
                          $"{clock.Elapsed.TotalSeconds:F0} s");
         output.WriteLine($"saved {path}");
         return result.Accuracy;
@@ -75,7 +75,7 @@ internal static class RotationExperiment
                 using var optimizer = new Optim.Adam(TransferLearning.TrainableParameters(model), LearningRate);
                 var loss = ClassifierTraining.Train(model, optimizer, labelled, runEpochs, BatchSize, seed);
                 accuracies[mode] = Evaluation.Evaluate(model, test, TransferLearning.Classes).Accuracy;
-                output.WriteLine($"  {Name(mode),-10} final training loss {loss:F4}, test accuracy {Percent(accuracies[mode])}, {clock.Elapsed.TotalSeconds:F0} s");
+                output.WriteLine($"  {Name(mode),-10} final training loss {loss:F4}, test accuracy {Accuracy(accuracies[mode])}, {clock.Elapsed.TotalSeconds:F0} s");
             }
             results.Add(new TransferResult(fraction, labelled.Count, runEpochs, accuracies));
         }
@@ -97,7 +97,7 @@ internal static class RotationExperiment
         foreach (var row in results)
         {
             output.WriteLine($"{Percent(row.Fraction),8}  {row.LabelledCount,8}  {row.Epochs,6}" +
-                             string.Concat(TransferLearning.Modes.Select(mode => $"  {Percent(row.Accuracies[mode]),10}")));
+                             string.Concat(TransferLearning.Modes.Select(mode => $"  {Accuracy(row.Accuracies[mode]),10}")));
         }
     }
 
@@ -109,4 +109,6 @@ internal static class RotationExperiment
     }
 
     private static string Percent(double value) => value.ToString("0.##%", CultureInfo.InvariantCulture);
+
+    private static string Accuracy(double value) => value.ToString("0.00%", CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,8 @@
 // The pretext task of rotation prediction: every image of a data set four times, turned by 0, 90,
 // 180 and 270 degrees, labelled with the turn. The turn is done while copying into the batch, so
 // nothing is stored four times and the source's own labels are never read.
+using System.Buffers;
+
 namespace NativeNN.Data;
 
 /// <summary>
@@ -13,7 +15,8 @@ public sealed class RotatedDataset : Dataset
     /// <summary>Turns per image, and the number of classes of the task.</summary>
     public const int RotationCount = 4;
 
-    // Images are read from the source in chunks of this many, so filling a batch allocates once.
+    // Images are read from the source in chunks of this many into one pooled buffer, so filling a
+    // batch allocates nothing.
     private const int ChunkSize = 64;
 
     private readonly int size;
@@ -78,20 +81,27 @@ public sealed class RotatedDataset : Dataset
     {
         var sampleSize = InputSize;
         Span<int> sources = stackalloc int[ChunkSize];
-        var images = new float[Math.Min(ChunkSize, indices.Length) * sampleSize];
-        for (var start = 0; start < indices.Length; start += ChunkSize)
+        var images = ArrayPool<float>.Shared.Rent(Math.Min(ChunkSize, indices.Length) * sampleSize);
+        try
         {
-            var length = Math.Min(ChunkSize, indices.Length - start);
-            for (var index = 0; index < length; index++)
+            for (var start = 0; start < indices.Length; start += ChunkSize)
             {
-                sources[index] = indices[start + index] / RotationCount;
+                var length = Math.Min(ChunkSize, indices.Length - start);
+                for (var index = 0; index < length; index++)
+                {
+                    sources[index] = indices[start + index] / RotationCount;
+                }
+                Source.FillInputs(sources[..length], images.AsSpan(0, length * sampleSize));
+                for (var index = 0; index < length; index++)
+                {
+                    Rotate(images.AsSpan(index * sampleSize, sampleSize), destination.Slice((start + index) * sampleSize, sampleSize), size,
+                        indices[start + index] % RotationCount);
+                }
             }
-            Source.FillInputs(sources[..length], images.AsSpan(0, length * sampleSize));
-            for (var index = 0; index < length; index++)
-            {
-                Rotate(images.AsSpan(index * sampleSize, sampleSize), destination.Slice((start + index) * sampleSize, sampleSize), size,
-                    indices[start + index] % RotationCount);
-            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(images);
         }
     }
 
