@@ -1,20 +1,22 @@
-// x [N,C,H,W], w [K,C/g,R,S] -> y [N,K,P,Q]; dy -> dx at stride 1; x, dy -> dw
-// Direct convolution on a phase grid, without im2col. Each image's group of channels is copied
-// once into stride phases, padded: phase (a, b) of channel c holds x_padded[i sh + a][j sw + b] at
-// [i][j], in rows Wg = Q + (S - 1) dw / sw wide. Output position (oh, ow) becomes the grid index
-// j = oh Wg + ow, and tap (r, s) reads phase ((r dh) % sh, (s dw) % sw) at j plus a fixed offset,
-// so every tap of every output is a contiguous vector load, whatever the stride, padding and
-// dilation. Grid columns past Q are computed and never stored.
+// x [N,C,H,W], w [K,C/g,R,S] -> y [N,K,P,Q]; dy -> dx; x, dy -> dw
+// Direct convolution without im2col. Each image's group of channels is first copied into planes
+// laid out so that every tap of every output is a contiguous vector load, whatever the stride,
+// padding and dilation (see Layout): output position (oh, ow) becomes the grid index
+// j = oh width + ow, and tap (r, s) reads a fixed plane at j plus a fixed offset.
 //
 //   forward          acc[KB filters][V vectors of 16 positions] += w (broadcast) * x (loaded)
-//   backward-data    at stride 1 this is a forward over dy with the filters transposed and
-//                    flipped and the padding (R - 1) dh - pad, so it runs the same kernel
-//   backward-weight  acc[KB filters][TB (channel, tap) pairs] += dy (loaded) * x (loaded) over
-//                    the grid, dy copied onto the grid with zeros in the columns past Q
+//   backward-data    at stride 1 a forward over dy with the filters transposed and flipped and the
+//                    padding (R - 1) dh - pad; at larger strides one such forward per sub-pixel
+//                    phase of dx, interleaved back
+//   backward-weight  with 16 filters or more, acc[MR (channel, tap) pairs][NV vectors of 16
+//                    filters] += x (broadcast) * dy (transposed, loaded); with fewer,
+//                    acc[KB filters][TB pairs] += dy * x over vectors of positions, summed across
+//                    the lanes at the end
 //
 // The register tiles, and the choice among them, are data below. Work is split among threads by
 // (image, group), or by (slice of images, group) for backward-weight, whose partial sums are added
 // slice by slice in a fixed order, so no result depends on the thread count.
+//
 // GCC 12's _mm512_reduce_add_ps passes an undefined vector through and, once inlined, warns that
 // it is uninitialized (GCC bug 105593, fixed in GCC 13).
 #pragma GCC diagnostic ignored "-Wuninitialized"
