@@ -5,9 +5,10 @@
 //
 // Outputs are written, never accumulated into. Every entry point validates the geometry and the
 // pointers (nn::core::Error naming the bad parameter) and dispatches through nn::core::dispatch:
-// the direct AVX-512 kernels first (they decline the shapes where im2col and GEMM win), then
-// im2col + GEMM (needs AVX2: with the level forced to reference the naive loops run), then the
-// reference.
+// the direct AVX-512 kernels first (they decline what they cannot lay out: more than 256 taps,
+// output rows under 4 columns, planes above 128 MiB, backward-data with stride and dilation both
+// above 1), then im2col + GEMM (at AVX2 and above: with the level forced to reference the naive
+// loops run), then the reference.
 #pragma once
 
 #include <cstdint>
