@@ -4,6 +4,7 @@
 // GFLOP/s. Names read gemm/<implementation>/<shape>/threads:<t>.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -67,7 +68,7 @@ void run_gemm(benchmark::State& state, const Implementation& implementation, con
     }
     nn::core::set_num_threads(threads);
 #if defined(NATIVENN_HAVE_OPENBLAS)
-    openblas_set_num_threads(threads);
+    if (implementation.run == openblas_sgemm) openblas_set_num_threads(threads);
 #endif
     const int64_t lda = shape.transpose_a ? shape.m : shape.k;
     const int64_t ldb = shape.transpose_b ? shape.k : shape.n;
@@ -132,14 +133,14 @@ bool register_gemm_benchmarks() {
     implementations.push_back({"openblas", openblas_sgemm, nn::core::Isa::Reference, 1 << 30});
 #endif
 
-    for (const Shape& shape : shapes) {
-        for (int threads : {1, 2}) {
-            for (const Implementation& implementation : implementations) {
+    // One implementation's rows together: OpenBLAS's pool threads keep spinning for a while after
+    // its calls, and on two cores they slowed the two-thread rows of whatever ran next.
+    for (const Implementation& implementation : implementations) {
+        for (const Shape& shape : shapes) {
+            for (int threads : {1, 2}) {
                 if (std::max({shape.m, shape.n, shape.k}) > implementation.largest_size) continue;
                 // The reference is single-threaded: one row per shape is enough.
-                if (implementation.isa == nn::core::Isa::Reference && implementation.name == "reference" && threads > 1) {
-                    continue;
-                }
+                if (implementation.run == nn::cpu::gemm_reference && threads > 1) continue;
                 const std::string name =
                     "gemm/" + implementation.name + "/" + shape.name + "/threads:" + std::to_string(threads);
                 benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& state) {
