@@ -17,14 +17,16 @@ internal static class RotationCommands
         var epochs = new Option<int>("--epochs") { Description = "passes over the 4 x 60,000 rotated training images", DefaultValueFactory = _ => 2 };
         var output = new Option<string>("--out") { Description = "folder for rotation.safetensors", DefaultValueFactory = _ => "runs/rotation" };
         var seed = SeedOption();
-        var data = DataOption();
+        var data = TrainCommands.DataOption();
+        var (threads, isa, device) = TrainCommands.BackendOptions();
         var command = new Command("pretrain-rotation",
             "Pretrain LeNet-5 to predict the rotation (0/90/180/270 degrees) of Fashion-MNIST training images, without their labels.")
         {
-            epochs, output, seed, data,
+            epochs, output, seed, data, threads, isa, device,
         };
         command.SetAction(result =>
         {
+            TrainCommands.ApplyBackend(result.GetValue(threads), result.GetValue(isa), result.GetValue(device));
             RequirePositive(result.GetValue(epochs), "--epochs");
             RotationExperiment.Pretrain(result.GetValue(epochs), result.GetValue(output)!, result.GetValue(seed), result.GetValue(data), Console.Out);
             return 0;
@@ -44,14 +46,16 @@ internal static class RotationCommands
             Description = $"passes over each labelled subset (default: enough for {MinimumSteps} steps of batch 64)",
         };
         var seed = SeedOption();
-        var data = DataOption();
+        var data = TrainCommands.DataOption();
+        var (threads, isa, device) = TrainCommands.BackendOptions();
         var command = new Command("transfer",
             "Train 10-class classifiers on a fraction of the labels from scratch, on the frozen pretrained convolutions, and fine-tuning them.")
         {
-            pretrained, fractions, epochs, seed, data,
+            pretrained, fractions, epochs, seed, data, threads, isa, device,
         };
         command.SetAction(result =>
         {
+            TrainCommands.ApplyBackend(result.GetValue(threads), result.GetValue(isa), result.GetValue(device));
             if (result.GetValue(epochs) is { } count)
             {
                 RequirePositive(count, "--epochs");
@@ -92,7 +96,4 @@ internal static class RotationCommands
 
     private static Option<ulong> SeedOption() =>
         new("--seed") { Description = "seed of initialisation, label subsets and shuffling", DefaultValueFactory = _ => 1 };
-
-    private static Option<string?> DataOption() =>
-        new("--data") { Description = "data cache folder (default: NATIVENN_DATA or ~/.cache/nativenn)" };
 }

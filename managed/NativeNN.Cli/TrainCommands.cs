@@ -128,17 +128,17 @@ internal static class TrainCommands
         return (test, test, test);
     }
 
-    private static Option<string?> DataOption() =>
+    internal static Option<string?> DataOption() =>
         new("--data") { Description = "data cache folder (default: NATIVENN_DATA or ~/.cache/nativenn)" };
 
-    private static (Option<int?> Threads, Option<string> Isa, Option<string> Device) BackendOptions() =>
+    internal static (Option<int?> Threads, Option<string> Isa, Option<string> Device) BackendOptions() =>
     (
         new Option<int?>("--threads") { Description = "threads for the native kernels (default: all cores)" },
         new Option<string>("--isa") { Description = "auto|reference|avx2|avx512", DefaultValueFactory = _ => "auto" },
         new Option<string>("--device") { Description = "cpu (cuda needs the CUDA backend)", DefaultValueFactory = _ => "cpu" }
     );
 
-    private static void ApplyBackend(int? threads, string? isa, string? device)
+    internal static void ApplyBackend(int? threads, string? isa, string? device)
     {
         if (threads is { } count)
         {
