@@ -372,11 +372,13 @@ void build_planes(const Grid& g, const float* x, float* planes) {
                 const bool inside = source_row >= 0 && source_row < g.in_height;
                 const float* source = x + c * plane_size + (inside ? source_row : 0) * g.in_width;
                 float* row = out + i * g.width;
-                if (masked_rows && inside) {
+                if (masked_rows) {
+                    // A row outside the input loads nothing and stores zeros.
                     for (int64_t chunk = 0; chunk < masks.chunks; ++chunk) {
                         const int64_t j = chunk * lanes;
+                        const __mmask16 valid = inside ? masks.valid[chunk] : static_cast<__mmask16>(0);
                         _mm512_mask_storeu_ps(row + j, masks.inside[chunk],
-                                              _mm512_maskz_loadu_ps(masks.valid[chunk], shifted(source, j - shift)));
+                                              _mm512_maskz_loadu_ps(valid, shifted(source, j - shift)));
                     }
                 } else {
                     fill_row(row, g.width, source, g.stride_width, shift, first, inside ? last : first);
