@@ -282,8 +282,10 @@ void run_share(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroKern
                     }
                 }
             }
-            // The next pass repacks the shared B panel into the same buffer.
-            if (shared_b) {
+            // The next pass repacks the shared B panel into the same buffer; after the last one,
+            // the end of the parallel region is barrier enough.
+            const bool last_pass = pc + kc_max >= p.k && jc + nc_max >= p.n;
+            if (shared_b && !last_pass) {
 #pragma omp barrier
             }
         }
