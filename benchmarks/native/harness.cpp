@@ -219,6 +219,7 @@ void time_kernel(benchmark::State& state, nn::core::Isa isa, int threads, double
     const double per_call = seconds / static_cast<double>(state.iterations());
     state.counters["GB"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
     state.counters["x_bound"] = per_call / (bytes / bandwidth);
+    state.counters["triad_GB"] = bandwidth / 1e9;
 }
 
 void register_levels(const std::string& prefix, const std::string& suffix,

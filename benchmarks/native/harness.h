@@ -78,7 +78,8 @@ Function choose(const Level& level, Function reference, Function avx2, Function 
 
 // Times call in the benchmark loop at `threads` kernel threads, after one untimed call (the OpenMP
 // team exists and the buffers are cached as they will be), and reports GB and x_bound for `bytes`
-// per call. Skips the row with an error when the CPU cannot run the level.
+// per call, and triad_GB, the bandwidth x_bound divides by. Skips the row with an error when the
+// CPU cannot run the level.
 void time_kernel(benchmark::State& state, nn::core::Isa isa, int threads, double bytes, const std::function<void()>& call);
 
 // Registers "<prefix>/<level>/<suffix>/threads:<t>" for every level at 1 and 2 threads; the
