@@ -169,8 +169,9 @@ double triad_bytes_per_second(int threads) {
     using clock = std::chrono::steady_clock;
     if (!triad_pass(threads)) return 0.0;
     double best_seconds = 1e30;
-    const auto until = clock::now() + std::chrono::milliseconds(300);
-    for (int pass = 0; pass < 10 || clock::now() < until; ++pass) {
+    // Half a second of passes: enough for the clock to settle and for one undisturbed pass.
+    const auto until = clock::now() + std::chrono::milliseconds(500);
+    for (int pass = 0; pass < 20 || clock::now() < until; ++pass) {
         const auto start = clock::now();
         triad_pass(threads);
         const double seconds = std::chrono::duration<double>(clock::now() - start).count();

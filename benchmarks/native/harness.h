@@ -44,8 +44,8 @@ bool triad_pass(int threads);
 
 // Bytes per second of the triad at this thread count, counting 4 x 4 bytes per element (two loads,
 // the write-allocate read of a[i] and its store; STREAM's convention of 3 x 4 is 3/4 of this): the
-// best of at least ten passes, measured the first time it is asked for and remembered for the rest
-// of the run.
+// best of at least 20 passes and half a second, measured the first time it is asked for and
+// remembered for the rest of the run.
 double triad_bytes_per_second(int threads);
 
 // Bytes an op moves over `elements` floats of each stream: 4 for each stream it only reads, 8 for
