@@ -347,7 +347,8 @@ void build_planes(const Grid& g, const float* x, float* planes) {
         }
         // Rows of at most 8 columns go two to a vector: the second row's lanes start at the width.
         const bool paired = masked_rows && 2 * g.width <= lanes;
-        const auto pair_valid = static_cast<__mmask16>(masks.valid[0] | (masks.valid[0] << g.width));
+        const auto pair_valid =
+            paired ? static_cast<__mmask16>(masks.valid[0] | (masks.valid[0] << g.width)) : static_cast<__mmask16>(0);
         const __mmask16 pair_inside = lanes_between(0, 2 * g.width);
         for (int64_t c = 0; c < g.channels; ++c) {
             float* out = planes + c * g.channel_stride + plane * g.plane_stride;
