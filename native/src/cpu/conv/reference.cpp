@@ -1,19 +1,28 @@
 // x [N,C,H,W], w [K,C/g,R,S] -> y [N,K,P,Q]; dy -> dx; x, dy -> dw; dy -> db
 // The oracles: one output element at a time, straight from the definition, sums in double. The
-// outer loop is split among threads only so that benchmarks and large tests finish; each element
-// is one thread's, so no result depends on the thread count.
+// outer loop of large problems is split among threads only so that benchmarks and large tests
+// finish; each element is one thread's, so no result depends on the thread count.
 #include <cstdint>
 
 #include "core/parallel.h"
 #include "cpu/conv/conv.h"
 
 namespace nn::cpu {
+namespace {
+
+// Threads for a reference call: one below a million multiply-adds, where waking a team would cost
+// more than the loop (tests call the references on small shapes thousands of times).
+int reference_threads(const Conv2dProblem& p) {
+    return p.multiply_adds() >= (int64_t{1} << 20) ? nn::core::num_threads() : 1;
+}
+
+}  // namespace
 
 void conv2d_forward_reference(const Conv2dForward& op) {
     const Conv2dProblem& p = op.problem;
     const int64_t group_in = p.group_in_channels();
     const int64_t group_out = p.group_out_channels();
-#pragma omp parallel for num_threads(nn::core::num_threads()) schedule(static)
+#pragma omp parallel for num_threads(reference_threads(p)) schedule(static)
     for (int64_t image_channel = 0; image_channel < p.batch * p.out_channels; ++image_channel) {
         const int64_t n = image_channel / p.out_channels;
         const int64_t k = image_channel % p.out_channels;
@@ -48,7 +57,7 @@ void conv2d_backward_data_reference(const Conv2dBackwardData& op) {
     const Conv2dProblem& p = op.problem;
     const int64_t group_in = p.group_in_channels();
     const int64_t group_out = p.group_out_channels();
-#pragma omp parallel for num_threads(nn::core::num_threads()) schedule(static)
+#pragma omp parallel for num_threads(reference_threads(p)) schedule(static)
     for (int64_t image_channel = 0; image_channel < p.batch * p.in_channels; ++image_channel) {
         const int64_t n = image_channel / p.in_channels;
         const int64_t c = image_channel % p.in_channels;
@@ -84,7 +93,7 @@ void conv2d_backward_weight_reference(const Conv2dBackwardWeight& op) {
     const Conv2dProblem& p = op.problem;
     const int64_t group_in = p.group_in_channels();
     const int64_t group_out = p.group_out_channels();
-#pragma omp parallel for num_threads(nn::core::num_threads()) schedule(static)
+#pragma omp parallel for num_threads(reference_threads(p)) schedule(static)
     for (int64_t filter_channel = 0; filter_channel < p.out_channels * group_in; ++filter_channel) {
         const int64_t k = filter_channel / group_in;
         const int64_t c = k / group_out * group_in + filter_channel % group_in;

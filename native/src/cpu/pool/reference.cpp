@@ -1,7 +1,7 @@
 // x [N,C,H,W] -> y [N,C,P,Q]; dy -> dx
 // The oracles: PyTorch's CPU loops, one output at a time, windows in row-major order, sums in
-// float as PyTorch's kernels keep them for float tensors. Planes are split among threads only so
-// that large tests finish; each plane is one thread's.
+// float as PyTorch's kernels keep them for float tensors. Planes of large problems are split among
+// threads only so that benchmarks finish; each plane is one thread's.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -11,10 +11,19 @@
 #include "cpu/pool/pool.h"
 
 namespace nn::cpu {
+namespace {
+
+// Threads for a reference call: one below a million input elements, where waking a team would
+// cost more than the loop (tests call the references on small maps thousands of times).
+int reference_threads(const Pool2dProblem& p) {
+    return p.x_count() * p.kernel_height * p.kernel_width >= (int64_t{1} << 20) ? nn::core::num_threads() : 1;
+}
+
+}  // namespace
 
 void max_pool2d_forward_reference(const MaxPool2dForward& op) {
     const Pool2dProblem& p = op.problem;
-#pragma omp parallel for num_threads(nn::core::num_threads()) schedule(static)
+#pragma omp parallel for num_threads(reference_threads(p)) schedule(static)
     for (int64_t plane = 0; plane < p.planes(); ++plane) {
         const float* x = op.x + plane * p.in_plane();
         for (int64_t oh = 0; oh < p.out_height; ++oh) {
@@ -47,7 +56,7 @@ void max_pool2d_forward_reference(const MaxPool2dForward& op) {
 void max_pool2d_backward_reference(const MaxPool2dBackward& op) {
     const Pool2dProblem& p = op.problem;
     int64_t out_of_range = 0;
-#pragma omp parallel for num_threads(nn::core::num_threads()) schedule(static) reduction(+ : out_of_range)
+#pragma omp parallel for num_threads(reference_threads(p)) schedule(static) reduction(+ : out_of_range)
     for (int64_t plane = 0; plane < p.planes(); ++plane) {
         float* dx = op.dx + plane * p.in_plane();
         for (int64_t i = 0; i < p.in_plane(); ++i) dx[i] = 0.0f;
@@ -90,7 +99,7 @@ AverageWindow average_window(const Pool2dProblem& p, int64_t oh, int64_t ow) {
 
 void avg_pool2d_forward_reference(const AvgPool2dForward& op) {
     const Pool2dProblem& p = op.problem;
-#pragma omp parallel for num_threads(nn::core::num_threads()) schedule(static)
+#pragma omp parallel for num_threads(reference_threads(p)) schedule(static)
     for (int64_t plane = 0; plane < p.planes(); ++plane) {
         const float* x = op.x + plane * p.in_plane();
         float* y = op.y + plane * p.out_plane();
@@ -109,7 +118,7 @@ void avg_pool2d_forward_reference(const AvgPool2dForward& op) {
 
 void avg_pool2d_backward_reference(const AvgPool2dBackward& op) {
     const Pool2dProblem& p = op.problem;
-#pragma omp parallel for num_threads(nn::core::num_threads()) schedule(static)
+#pragma omp parallel for num_threads(reference_threads(p)) schedule(static)
     for (int64_t plane = 0; plane < p.planes(); ++plane) {
         const float* dy = op.dy + plane * p.out_plane();
         float* dx = op.dx + plane * p.in_plane();
