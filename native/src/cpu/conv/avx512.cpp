@@ -53,6 +53,15 @@ int64_t divide_up(int64_t value, int64_t divisor) { return (value + divisor - 1)
 int64_t smaller(int64_t a, int64_t b) { return a < b ? a : b; }
 int64_t larger(int64_t a, int64_t b) { return a > b ? a : b; }
 
+// Below this many multiply-adds one thread runs a call: waking a team costs more than it saves.
+constexpr int64_t parallel_multiply_adds = int64_t{1} << 20;
+
+// Threads for a call of `items` independent items and `multiply_adds` of work.
+int threads_for(int64_t items, int64_t multiply_adds) {
+    if (multiply_adds < parallel_multiply_adds) return 1;
+    return static_cast<int>(smaller(nn::core::num_threads(), items));
+}
+
 // Register tiles: forward and backward-data use KB filters x V vectors, backward-weight KB
 // filters x TB (channel, tap) pairs. 24 accumulators leave zmm registers for the loaded
 // operands (V, or KB + 1) out of 32.
@@ -577,7 +586,7 @@ void run_direct_forward(const char* op, const DirectForward& d) {
     const int64_t items = d.batch * d.groups;
     const VectorStores* stores =
         make_stores(g, conv_scratch(ConvScratch::Stores, static_cast<std::size_t>(stores_floats(g))));
-    const int threads = static_cast<int>(smaller(nn::core::num_threads(), items));
+    const int threads = threads_for(items, items * g.filters * out_plane * g.channels * g.taps);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1)
     for (int64_t item = 0; item < items; ++item) {
         const int64_t group = item % d.groups;
@@ -1036,7 +1045,7 @@ void conv2d_backward_data_avx512(const Conv2dBackwardData& op) {
     }
     nn::core::verbose_log("conv2d_backward_data_avx512: %lld sub-pixel phases", static_cast<long long>(phase_count));
     const int64_t items = p.batch * p.groups;
-    const int threads = static_cast<int>(smaller(nn::core::num_threads(), items));
+    const int threads = threads_for(items, p.multiply_adds());
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1)
     for (int64_t item = 0; item < items; ++item) {
         const int64_t group = item % p.groups;
@@ -1084,7 +1093,7 @@ void conv2d_backward_weight_avx512(const Conv2dBackwardWeight& op) {
     const int64_t in_plane = p.in_plane();
     const int64_t out_plane = p.out_plane();
     const int64_t items = slices * p.groups;
-    const int threads = static_cast<int>(smaller(nn::core::num_threads(), items));
+    const int threads = threads_for(items, p.multiply_adds());
     nn::core::verbose_log("conv2d_backward_weight_avx512: %s layout, %lld grid columns, %s, %lld images per slice",
                           g.layout == Layout::Phases ? "phase" : "column", static_cast<long long>(g.width),
                           broadcast ? "filters along the lanes" : "positions along the lanes",
