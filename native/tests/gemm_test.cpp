@@ -2,6 +2,7 @@
 // gemm_avx2 and gemm_avx512 against gemm_reference on awkward shapes, both transpose flags,
 // padded leading dimensions, alpha/beta special cases and 1 or 2 threads.
 #include <gtest/gtest.h>
+#include <omp.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -443,3 +444,41 @@ TEST(GemmEntry, RejectsLeadingDimensionsThatAreTooSmall) {
 }
 
 }  // namespace
+
+// A caller already inside an OpenMP region (a kernel parallel over images, say) must still get all
+// of C: a nested team has one thread, so the product runs on the calling thread.
+TEST(GemmInsideParallelRegion, EveryThreadGetsItsWholeProduct) {
+    const int64_t size = 256;
+    std::vector<float> a(size * size), b(size * size);
+    for (int64_t index = 0; index < size * size; ++index) {
+        a[index] = static_cast<float>((index * 7) % 13) - 6.0f;
+        b[index] = static_cast<float>((index * 5) % 11) - 5.0f;
+    }
+    std::vector<float> expected(size * size);
+    nn::cpu::GemmProblem reference_problem;
+    reference_problem.m = reference_problem.n = reference_problem.k = size;
+    reference_problem.a = a.data();
+    reference_problem.lda = size;
+    reference_problem.b = b.data();
+    reference_problem.ldb = size;
+    reference_problem.c = expected.data();
+    reference_problem.ldc = size;
+    nn::cpu::gemm_reference(reference_problem);
+    const int previous = nn::core::num_threads();
+    nn::core::set_num_threads(2);
+    std::vector<std::vector<float>> results(2, std::vector<float>(size * size, -1.0f));
+#pragma omp parallel num_threads(2)
+    {
+        nn::cpu::GemmProblem problem = reference_problem;
+        problem.c = results[static_cast<size_t>(omp_get_thread_num())].data();
+        nn::cpu::gemm(problem);
+    }
+    nn::core::set_num_threads(previous);
+    for (const auto& result : results) {
+        int64_t wrong = 0;
+        for (int64_t index = 0; index < size * size; ++index) {
+            if (std::fabs(result[index] - expected[index]) > 1e-3f * std::fabs(expected[index]) + 1e-3f) ++wrong;
+        }
+        EXPECT_EQ(wrong, 0);
+    }
+}

@@ -324,8 +324,11 @@ void gemm_blocked(const GemmProblem& p, const GemmBlocking& blocking, GemmMicroK
     const int64_t row_panels = divide_up(p.m, mr);
     const int64_t column_panels = divide_up(nc_max, nr);
     const int64_t useful_threads = std::max<int64_t>(1, p.m * p.n * p.k / work_per_thread);
-    const int64_t threads =
-        std::min<int64_t>({nn::core::num_threads(), useful_threads, row_panels * column_panels, max_team});
+    // Called inside another OpenMP region, a nested team would get one thread (nesting is off) while
+    // the grid below assumes the team it asked for, leaving other threads' shares unwritten: run on
+    // the calling thread alone there.
+    const int64_t threads = omp_in_parallel() ? 1
+        : std::min<int64_t>({nn::core::num_threads(), useful_threads, row_panels * column_panels, max_team});
     const InPlace in_place = choose_in_place(p);
     const ThreadGrid grid = choose_grid(threads, row_panels, column_panels, !in_place.b && p.m * p.k <= small_a_floats);
 
