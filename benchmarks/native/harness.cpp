@@ -1,6 +1,7 @@
 // The shared parts of the kernel benchmarks (see harness.h); this file registers no rows.
 #include "harness.h"
 
+#include <emmintrin.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
@@ -50,8 +51,8 @@ std::vector<int> allowed_cpus() {
     return cpus;
 }
 
-// Read once: run_pinned narrows the calling thread's set for a while, and later calls must still
-// see every CPU.
+// Read once: a PinnedTeam narrows the calling thread's set while it lives, and teams made later
+// must still see every CPU.
 const std::vector<int>& process_cpus() {
     static const std::vector<int> cpus = allowed_cpus();
     return cpus;
@@ -118,47 +119,70 @@ void fill_uniform(float* data, int64_t count, float low, float high, uint32_t se
     }
 }
 
-bool run_pinned(int threads, const std::function<void(int)>& body) {
+PinnedTeam::PinnedTeam(int threads) : threads_(threads) {
     const std::vector<int>& cpus = process_cpus();
-    if (threads < 1 || static_cast<std::size_t>(threads) > cpus.size()) return false;
-    std::vector<std::thread> helpers;
-    helpers.reserve(static_cast<std::size_t>(threads - 1));
-    for (int index = 1; index < threads; ++index) {
-        helpers.emplace_back([&body, &cpus, index] {
-            pin_to(pthread_self(), cpus[static_cast<std::size_t>(index)]);
-            body(index);
-        });
-    }
-    cpu_set_t previous;
-    const bool restore = pthread_getaffinity_np(pthread_self(), sizeof(previous), &previous) == 0;
+    if (threads < 1 || static_cast<std::size_t>(threads) > cpus.size()) return;
+    ready_ = true;
+    restore_affinity_ = pthread_getaffinity_np(pthread_self(), sizeof(previous_affinity_), &previous_affinity_) == 0;
     pin_to(pthread_self(), cpus[0]);
-    body(0);
-    if (restore) pthread_setaffinity_np(pthread_self(), sizeof(previous), &previous);
-    for (std::thread& helper : helpers) helper.join();
-    return true;
+    helpers_.reserve(static_cast<std::size_t>(threads - 1));
+    for (int index = 1; index < threads; ++index) {
+        helpers_.emplace_back([this, index] { serve(index); });
+        pin_to(helpers_.back().native_handle(), cpus[static_cast<std::size_t>(index)]);
+    }
 }
 
-bool triad_pass(int threads) {
+PinnedTeam::~PinnedTeam() {
+    stop_.store(true, std::memory_order_release);
+    for (std::thread& helper : helpers_) helper.join();
+    if (restore_affinity_) pthread_setaffinity_np(pthread_self(), sizeof(previous_affinity_), &previous_affinity_);
+}
+
+void PinnedTeam::serve(int index) {
+    int64_t seen = 0;
+    for (;;) {
+        int64_t generation = generation_.load(std::memory_order_acquire);
+        while (generation == seen) {
+            if (stop_.load(std::memory_order_acquire)) return;
+            _mm_pause();
+            generation = generation_.load(std::memory_order_acquire);
+        }
+        seen = generation;
+        (*body_)(index);
+        remaining_.fetch_sub(1, std::memory_order_acq_rel);
+    }
+}
+
+void PinnedTeam::run(const std::function<void(int)>& body) {
+    body_ = &body;
+    remaining_.store(threads_ - 1, std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_acq_rel);
+    body(0);
+    while (remaining_.load(std::memory_order_acquire) != 0) _mm_pause();
+}
+
+void triad_passes(PinnedTeam& team, int passes) {
     static TriadArrays arrays;
+    const int threads = team.threads();
     if (arrays.a == nullptr) {
         arrays.a = allocate_untouched(triad_count);
         arrays.b = allocate_untouched(triad_count);
         arrays.c = allocate_untouched(triad_count);
-        const int parts = static_cast<int>(process_cpus().size());
-        // First touch by thread part, so each page is faulted by the CPU that will stream it most.
-        run_pinned(parts, [parts](int part) {
-            const int64_t begin = part_begin(part, parts);
-            const int64_t end = part + 1 == parts ? triad_count : part_begin(part + 1, parts);
+        team.run([threads](int part) {
+            const int64_t begin = part_begin(part, threads);
+            const int64_t end = part + 1 == threads ? triad_count : part_begin(part + 1, threads);
             const std::size_t bytes = static_cast<std::size_t>(end - begin) * sizeof(float);
             std::memset(arrays.a + begin, 0, bytes);
             fill_uniform(arrays.b + begin, end - begin, 0.0f, 1.0f, 1);
             fill_uniform(arrays.c + begin, end - begin, 0.0f, 1.0f, 2);
         });
     }
-    return run_pinned(threads, [threads](int part) {
+    team.run([threads, passes](int part) {
         const int64_t begin = part_begin(part, threads);
         const int64_t end = part + 1 == threads ? triad_count : part_begin(part + 1, threads);
-        triad_best_level(arrays.a + begin, arrays.b + begin, arrays.c + begin, 0.5f, end - begin);
+        for (int pass = 0; pass < passes; ++pass) {
+            triad_best_level(arrays.a + begin, arrays.b + begin, arrays.c + begin, 0.5f, end - begin);
+        }
     });
 }
 
@@ -167,17 +191,20 @@ double triad_bytes_per_second(int threads) {
     const auto known = measured.find(threads);
     if (known != measured.end()) return known->second;
     using clock = std::chrono::steady_clock;
-    if (!triad_pass(threads)) return 0.0;
+    PinnedTeam team(threads);
+    if (!team.ready()) return 0.0;
+    triad_passes(team, 1);
     double best_seconds = 1e30;
-    // Half a second of passes: enough for the clock to settle and for one undisturbed pass.
+    // Half a second of calls: enough for the clock to settle and for one undisturbed call.
     const auto until = clock::now() + std::chrono::milliseconds(500);
-    for (int pass = 0; pass < 20 || clock::now() < until; ++pass) {
+    for (int call = 0; call < 5 || clock::now() < until; ++call) {
         const auto start = clock::now();
-        triad_pass(threads);
+        triad_passes(team, triad_passes_per_call);
         const double seconds = std::chrono::duration<double>(clock::now() - start).count();
         if (seconds < best_seconds) best_seconds = seconds;
     }
-    const double bandwidth = 4.0 * sizeof(float) * static_cast<double>(triad_count) / best_seconds;
+    const double bandwidth =
+        4.0 * sizeof(float) * static_cast<double>(triad_count) * triad_passes_per_call / best_seconds;
     measured[threads] = bandwidth;
     return bandwidth;
 }

@@ -12,9 +12,14 @@
 
 #include <benchmark/benchmark.h>
 
+#include <sched.h>
+
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "core/isa.h"
 
@@ -30,22 +35,53 @@ constexpr int pool_slots = 4;
 // data[i] = a value in [low, high) from a hash of (seed, i); cheap enough to refill 64 MiB per row.
 void fill_uniform(float* data, int64_t count, float low, float high, uint32_t seed);
 
-// Runs body(thread_index) for thread_index = 0 .. threads - 1 at once, each on its own CPU of the
-// process's affinity set (index 0 on the calling thread, pinned for the call), and waits for all.
-// Returns false, running nothing, when the process has fewer CPUs than threads.
-bool run_pinned(int threads, const std::function<void(int)>& body);
+// Threads pinned one per CPU of the process's affinity set, index 0 being the calling thread
+// (pinned while the team lives). Between calls the others spin instead of sleeping: a vCPU left
+// idle between calls wakes slowly and at a low clock, which cost the 2-thread triad a third of its
+// bandwidth when each call started fresh threads.
+class PinnedTeam {
+public:
+    explicit PinnedTeam(int threads);
+    ~PinnedTeam();
+    PinnedTeam(const PinnedTeam&) = delete;
+    PinnedTeam& operator=(const PinnedTeam&) = delete;
+
+    // False when the process has fewer CPUs than threads; run must not be called then.
+    bool ready() const { return ready_; }
+    int threads() const { return threads_; }
+
+    // Runs body(index) for index = 0 .. threads - 1 at once and returns when all are done.
+    void run(const std::function<void(int)>& body);
+
+private:
+    void serve(int index);
+
+    int threads_;
+    bool ready_ = false;
+    bool restore_affinity_ = false;
+    cpu_set_t previous_affinity_;
+    std::vector<std::thread> helpers_;
+    const std::function<void(int)>* body_ = nullptr;
+    std::atomic<int64_t> generation_{0};
+    std::atomic<int> remaining_{0};
+    std::atomic<bool> stop_{false};
+};
 
 // Elements per triad array: 64 MiB each, far beyond any last-level cache this runs on.
 constexpr int64_t triad_count = int64_t{16} << 20;
 
-// One triad pass over the triad arrays, split among threads pinned by run_pinned, at the best level
-// the CPU has; the arrays are allocated and first touched by the same threads on first use.
-bool triad_pass(int threads);
+// Streams the triad over the triad arrays `passes` times, split among the team's threads, at the
+// best level the CPU has; each thread repeats its own part without waiting for the others. The
+// arrays are allocated and first touched on first use.
+void triad_passes(PinnedTeam& team, int passes);
+
+// Passes per call: a few milliseconds of streaming per call, so a call's start and end are noise.
+constexpr int triad_passes_per_call = 4;
 
 // Bytes per second of the triad at this thread count, counting 4 x 4 bytes per element (two loads,
 // the write-allocate read of a[i] and its store; STREAM's convention of 3 x 4 is 3/4 of this): the
-// best of at least 20 passes and half a second, measured the first time it is asked for and
-// remembered for the rest of the run.
+// best of at least 5 calls of triad_passes_per_call passes and half a second, measured the first
+// time it is asked for and remembered for the rest of the run.
 double triad_bytes_per_second(int threads);
 
 // Bytes an op moves over `elements` floats of each stream: 4 for each stream it only reads, 8 for

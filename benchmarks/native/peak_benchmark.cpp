@@ -1,12 +1,12 @@
 // The machine's own limits, measured in the same run as the kernels they judge: the AVX-512 and AVX2
 // FMA peaks (GFLOP/s) and a STREAM-like triad's bandwidth (GB/s, write-allocate counted: 16 bytes
-// per element), at 1 and 2 pinned threads. Rows:
-// peak/fma_<level>/threads:<t> and triad/threads:<t>. The kernel rows' x_bound divides by the
-// triad's best pass (reported here as best_GB), and GEMM or convolution rows can be read as a
-// percentage of the FMA peak.
+// per element), at 1 and 2 pinned threads. Rows: peak/fma_<level>/threads:<t> and
+// triad/threads:<t>. The kernel rows' x_bound divides by the triad's best call (reported here as
+// best_GB), and GEMM or convolution rows can be read as a percentage of the FMA peak.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "core/isa.h"
@@ -17,8 +17,8 @@ namespace {
 
 using namespace nn::benchmarks;
 
-// Rounds per thread per call: about 15 ms of FMAs at full clock, so that starting and joining a
-// thread (tens of microseconds) costs well under 1% of a call.
+// Rounds per thread per call: about 15 ms of FMAs at full clock, so that waking the team and
+// waiting for its last member costs well under 1% of a call.
 constexpr int64_t fma_repetitions = int64_t{1} << 23;
 
 struct FmaLevel {
@@ -35,13 +35,17 @@ void run_fma_peak(benchmark::State& state, const FmaLevel& level, int threads) {
     }
     // acc * 0.999999 + 1e-6 tends to 1: no overflow and no denormals, however long it runs.
     float sums[2] = {0.0f, 0.0f};
-    const auto call = [&](int index) { sums[index] = level.chains(fma_repetitions, 0.999999f, 1e-6f); };
-    if (!run_pinned(threads, call)) {
+    const std::function<void(int)> call = [&](int index) {
+        sums[index] = level.chains(fma_repetitions, 0.999999f, 1e-6f);
+    };
+    PinnedTeam team(threads);
+    if (!team.ready()) {
         state.SkipWithError("the process has fewer CPUs than threads");
         return;
     }
+    team.run(call);
     for (auto _ : state) {
-        run_pinned(threads, call);
+        team.run(call);
         benchmark::DoNotOptimize(sums);
     }
     const double flops = static_cast<double>(threads) * static_cast<double>(fma_repetitions) * fma_accumulators *
@@ -51,12 +55,13 @@ void run_fma_peak(benchmark::State& state, const FmaLevel& level, int threads) {
 
 void run_triad(benchmark::State& state, int threads) {
     const double best = triad_bytes_per_second(threads);
-    if (best <= 0.0) {
+    PinnedTeam team(threads);
+    if (best <= 0.0 || !team.ready()) {
         state.SkipWithError("the process has fewer CPUs than threads");
         return;
     }
-    for (auto _ : state) triad_pass(threads);
-    const double elements = static_cast<double>(triad_count);
+    for (auto _ : state) triad_passes(team, triad_passes_per_call);
+    const double elements = static_cast<double>(triad_count) * triad_passes_per_call;
     // With ordinary stores each line of a is read before it is written: 4 x 4 bytes cross the bus.
     // GB_stream_convention counts 3 x 4, as STREAM reports it.
     state.counters["GB"] = benchmark::Counter(4.0 * sizeof(float) * elements / 1e9, benchmark::Counter::kIsIterationInvariantRate);
