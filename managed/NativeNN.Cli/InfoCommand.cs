@@ -16,6 +16,7 @@ internal static class InfoCommand
             var levels = new[] { CpuIsa.Reference, CpuIsa.Avx2, CpuIsa.Avx512 };
             Console.WriteLine($"CPU levels     : {string.Join(", ", levels.Select(level => $"{level} {(Backends.Supports(level) ? "yes" : "no")}"))}");
             Console.WriteLine($"active level   : {Backends.Isa}");
+            Console.WriteLine($"backend        : {Backends.Current}");
             Console.WriteLine($"threads        : {Backends.Threads}");
             Console.WriteLine($"tensor memory  : {TensorMemory.LiveBytes} bytes live, {TensorMemory.CachedBytes} bytes cached");
             return 0;

@@ -1,5 +1,5 @@
-// One harness over every CPU level: each op's forward output and input gradients at AVX2 and
-// AVX-512 must match the reference level's on the same inputs.
+// One harness over every backend: each op's forward output and input gradients at AVX2, AVX-512
+// and on the managed C# kernels must match the native reference level's on the same inputs.
 namespace NativeNN.Tests;
 
 [NonParallelizable]
@@ -7,47 +7,39 @@ public class BackendParityTests
 {
     public static IEnumerable<TestCaseData> Cases()
     {
-        foreach (var level in new[] { CpuIsa.Avx2, CpuIsa.Avx512 })
+        foreach (var backend in new[] { Backends.Avx2, Backends.Avx512, Backends.Managed })
         {
             foreach (var op in AutogradTests.Ops.Keys)
             {
-                yield return new TestCaseData(op, level).SetName($"Parity {op} at {level}");
+                yield return new TestCaseData(op, backend.Name).SetName($"Parity {op} on {backend.Name}");
             }
         }
     }
 
     [TestCaseSource(nameof(Cases))]
-    public void ForwardAndBackwardMatchTheReferenceLevel(string op, CpuIsa level)
+    public void ForwardAndBackwardMatchTheReferenceLevel(string op, string backendName)
     {
-        if (!Backends.Supports(level))
+        var backend = BackendTests.Named(backendName);
+        if (!backend.IsAvailable)
         {
-            Assert.Ignore($"this CPU cannot run {level} kernels");
+            Assert.Ignore($"this machine cannot run the {backend} backend");
         }
         var (function, shapes) = AutogradTests.Ops[op];
-        var original = Backends.Isa;
-        try
+        var sizes = AutogradTests.FixedShapes.Contains(op) ? shapes : shapes.Select(Enlarge).ToArray();
+        var reference = BackendTests.On(Backends.Reference, () => Run(function, sizes));
+        var other = BackendTests.On(backend, () => Run(function, sizes));
+        for (var index = 0; index < reference.Count; index++)
         {
-            var sizes = AutogradTests.FixedShapes.Contains(op) ? shapes : shapes.Select(Enlarge).ToArray();
-            var reference = Run(function, sizes, CpuIsa.Reference);
-            var fast = Run(function, sizes, level);
-            for (var index = 0; index < reference.Count; index++)
-            {
-                var scale = Math.Max(1f, reference[index].Select(MathF.Abs).DefaultIfEmpty(0f).Max());
-                Assert.That(fast[index], Is.EqualTo(reference[index]).Within(2e-5f * scale),
-                    index == 0 ? "forward output" : $"gradient of input {index - 1}");
-            }
-        }
-        finally
-        {
-            Backends.Isa = original;
+            var scale = Math.Max(1f, reference[index].Select(MathF.Abs).DefaultIfEmpty(0f).Max());
+            Assert.That(other[index], Is.EqualTo(reference[index]).Within(2e-5f * scale),
+                index == 0 ? "forward output" : $"gradient of input {index - 1}");
         }
     }
 
-    // The forward output, then each input's gradient, at one level; larger shapes than the
-    // gradient checks so the vector loops and their tails both run.
-    private static List<float[]> Run(Func<Tensor[], Tensor> function, long[][] shapes, CpuIsa level)
+    // The forward output, then each input's gradient; larger shapes than the gradient checks so
+    // the vector loops and their tails both run.
+    private static List<float[]> Run(Func<Tensor[], Tensor> function, long[][] shapes)
     {
-        Backends.Isa = level;
         using var scope = Tensor.Scope();
         var inputs = shapes.Select((shape, index) => GradientCheck.Parameter(shape, (ulong)(31 + index))).ToArray();
         var output = function(inputs);

@@ -1,8 +1,35 @@
-// Process-wide settings: kernel level and threads.
+// Process-wide settings: backend, kernel level and threads.
 namespace NativeNN.Tests;
 
+[NonParallelizable]
 public class BackendTests
 {
+    /// <summary>Runs <paramref name="body"/> with <paramref name="backend"/> selected, then restores
+    /// the backend and the native level that were current before.</summary>
+    internal static T On<T>(Backend backend, Func<T> body)
+    {
+        var (originalBackend, originalIsa) = (Backends.Current, Backends.Isa);
+        try
+        {
+            Backends.Current = backend;
+            return body();
+        }
+        finally
+        {
+            Backends.Isa = originalIsa;
+            Backends.Current = originalBackend;
+        }
+    }
+
+    internal static void On(Backend backend, Action body) => On(backend, () =>
+    {
+        body();
+        return 0;
+    });
+
+    internal static Backend Named(string name) =>
+        new[] { Backends.Reference, Backends.Avx2, Backends.Avx512, Backends.Managed }.Single(backend => backend.Name == name);
+
     [Test]
     public void ReferenceLevelCanBeForcedAndAutoReturnsToTheBestSupported()
     {
@@ -23,6 +50,53 @@ public class BackendTests
 
     [Test]
     public void ReferenceIsAlwaysSupported() => Assert.That(Backends.Supports(CpuIsa.Reference), Is.True);
+
+    [Test]
+    public void BackendsHaveTheirNamesAndAllListsTheAvailableOnes()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(Backends.Reference.Name, Is.EqualTo("reference"));
+            Assert.That(Backends.Avx2.Name, Is.EqualTo("avx2"));
+            Assert.That(Backends.Avx512.Name, Is.EqualTo("avx512"));
+            Assert.That(Backends.Managed.Name, Is.EqualTo("managed"));
+            Assert.That(Backends.Avx512.ToString(), Is.EqualTo("avx512"));
+            Assert.That(Backends.Reference.IsAvailable, Is.True);
+            Assert.That(Backends.Avx2.IsAvailable, Is.EqualTo(Backends.Supports(CpuIsa.Avx2)));
+            Assert.That(Backends.Avx512.IsAvailable, Is.EqualTo(Backends.Supports(CpuIsa.Avx512)));
+            Assert.That(Backends.All, Does.Contain(Backends.Reference));
+            Assert.That(Backends.All.All(backend => backend.IsAvailable), Is.True);
+        });
+    }
+
+    [Test]
+    public void SettingANativeBackendSetsTheLevelAndTheLevelFollowsBack()
+    {
+        On(Backends.Reference, () =>
+        {
+            Assert.That(Backends.Current, Is.SameAs(Backends.Reference));
+            Assert.That(Backends.Isa, Is.EqualTo(CpuIsa.Reference));
+            if (Backends.Avx2.IsAvailable)
+            {
+                Backends.Isa = CpuIsa.Avx2;
+                Assert.That(Backends.Current, Is.SameAs(Backends.Avx2));
+            }
+        });
+    }
+
+    [Test]
+    public void AnUnavailableBackendIsRefusedNamingIt()
+    {
+        var missing = new[] { Backends.Avx2, Backends.Avx512, Backends.Managed }.FirstOrDefault(backend => !backend.IsAvailable);
+        if (missing is null)
+        {
+            Assert.Ignore("this machine can run every backend");
+        }
+        var original = Backends.Current;
+        var error = Assert.Throws<NotSupportedException>(() => Backends.Current = missing)!;
+        Assert.That(error.Message, Does.Contain(missing.Name));
+        Assert.That(Backends.Current, Is.SameAs(original));
+    }
 
     [Test]
     public void ThreadCountCanBeSetAndZeroIsRefused()
