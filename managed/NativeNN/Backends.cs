@@ -37,14 +37,12 @@ public sealed class Backend
 
     /// <summary>Whether this machine can run the backend (the native levels need the CPU's
     /// instruction set; the managed one runs everywhere).</summary>
-    public bool IsAvailable => NativeIsa is { } isa && Backends.Supports(isa);
+    public bool IsAvailable => NativeIsa is not { } isa || Backends.Supports(isa);
 
     /// <summary>The native level, or null for the managed backend.</summary>
     internal CpuIsa? NativeIsa { get; }
 
-    internal IKernelBackend Kernels => NativeIsa is null
-        ? throw new NotSupportedException("The managed backend is not part of this build yet.")
-        : NativeKernels.Instance;
+    internal IKernelBackend Kernels => NativeIsa is null ? ManagedKernels.Instance : NativeKernels.Instance;
 
     public override string ToString() => Name;
 }

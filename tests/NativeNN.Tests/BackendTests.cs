@@ -85,6 +85,21 @@ public class BackendTests
     }
 
     [Test]
+    public void SelectingManagedRoutesEveryKernelToCSharpAndTheLevelDoesNotLeaveIt()
+    {
+        var before = Kernels.Backend;
+        On(Backends.Managed, () =>
+        {
+            Assert.That(Backends.Current, Is.SameAs(Backends.Managed));
+            Assert.That(Kernels.Backend, Is.SameAs(KernelBackends.ManagedKernels.Instance));
+            Backends.Isa = CpuIsa.Reference;
+            Assert.That(Backends.Current, Is.SameAs(Backends.Managed));
+        });
+        Assert.That(Kernels.Backend, Is.SameAs(before));
+        Assert.That(Backends.All, Does.Contain(Backends.Managed));
+    }
+
+    [Test]
     public void AnUnavailableBackendIsRefusedNamingIt()
     {
         var missing = new[] { Backends.Avx2, Backends.Avx512, Backends.Managed }.FirstOrDefault(backend => !backend.IsAvailable);
