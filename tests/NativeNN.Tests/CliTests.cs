@@ -33,7 +33,7 @@ public class CliTests
         {
             Assert.That(File.Exists(Path.Combine(run, file)), Is.True, $"{file} was written");
         }
-        Assert.That(Directory.GetFiles(run, "*.tmp*"), Is.Empty, "no temporary file is left");
+        Assert.That(Directory.GetFiles(run, "*" + AtomicFile.PartialSuffix), Is.Empty, "no temporary file is left");
 
         var evaluation = CliProcess.Run(["eval", "--checkpoint", run]);
         Assert.That(evaluation.ExitCode, Is.EqualTo(0), evaluation.Error);

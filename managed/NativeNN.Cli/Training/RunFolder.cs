@@ -1,7 +1,10 @@
 // The files of a run folder, each written atomically (temporary file, flush, rename) so an
-// interrupted run never leaves a half-written checkpoint or metrics file behind.
+// interrupted run never leaves a half-written checkpoint or metrics file behind; a run killed in the
+// middle of a write leaves only a ".partial" file that nothing reads and the next run deletes.
+// Checkpoints here are always written by NativeNN, so loading them requires their checksum.
 using System.Globalization;
 using System.Text;
+using NativeNN.Data;
 using NativeNN.IO;
 using NativeNN.NN;
 using NativeNN.Optim;
@@ -23,14 +26,27 @@ internal sealed class RunFolder(string path)
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
-    public void WriteConfiguration(TrainingConfiguration configuration) => WriteText(ConfigurationFile, configuration.ToJson());
+    public void WriteConfiguration(TrainingConfiguration configuration)
+    {
+        DeleteLeftovers();
+        WriteText(ConfigurationFile, configuration.ToJson());
+    }
+
+    /// <summary>Deletes what writes interrupted by a crash left behind; only one run writes a folder.</summary>
+    public void DeleteLeftovers()
+    {
+        if (Directory.Exists(Path))
+        {
+            AtomicFile.DeleteLeftovers(Path);
+        }
+    }
 
     public void SaveModel(string name, Module model, IReadOnlyDictionary<string, string> metadata) =>
         SafeTensors.Save(File(name), model.StateDict(), metadata);
 
     public void LoadModel(string name, Module model, string modelName)
     {
-        using var file = SafeTensors.Load(File(name));
+        using var file = SafeTensors.Load(File(name), requireChecksum: true);
         if (file.Metadata.TryGetValue("model", out var saved) && saved != modelName)
         {
             throw new InvalidDataException($"{File(name)} holds a {saved} model, but this run builds {modelName}.");
@@ -50,32 +66,40 @@ internal sealed class RunFolder(string path)
         using var state = optimizer.SaveState();
         var metadata = new Dictionary<string, string>
         {
-            ["optimizer"] = state.Optimizer,
-            ["learning_rate"] = state.LearningRate.ToString("R", CultureInfo.InvariantCulture),
-            ["steps"] = string.Join(",", state.Steps),
             ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
             ["best_validation_accuracy"] = bestValidationAccuracy.ToString("R", CultureInfo.InvariantCulture),
         };
-        SafeTensors.Save(File(OptimizerFile), state.Buffers, metadata);
+        OptimizerStateFile.Save(File(OptimizerFile), state, metadata);
     }
 
     /// <summary>Restores the optimizer; returns the last finished epoch and the best validation accuracy.</summary>
     public (int Epoch, double BestValidationAccuracy) LoadOptimizer(Optimizer optimizer)
     {
-        using var file = SafeTensors.Load(File(OptimizerFile));
-        try
+        DeleteLeftovers();
+        var path = File(OptimizerFile);
+        var (state, metadata) = OptimizerStateFile.Load(path);
+        using (state)
         {
-            var steps = file.Metadata["steps"].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToArray();
-            var state = new OptimizerState(file.Metadata["optimizer"], double.Parse(file.Metadata["learning_rate"], CultureInfo.InvariantCulture),
-                steps, file.Tensors);
-            optimizer.LoadState(state);
-            return (int.Parse(file.Metadata["epoch"], CultureInfo.InvariantCulture),
-                double.Parse(file.Metadata["best_validation_accuracy"], CultureInfo.InvariantCulture));
+            try
+            {
+                optimizer.LoadState(state);
+            }
+            catch (ArgumentException exception)
+            {
+                throw new InvalidDataException($"{path} is not optimizer state of this run: {exception.Message}", exception);
+            }
         }
-        catch (Exception exception) when (exception is KeyNotFoundException or FormatException or ArgumentException)
+        if (!metadata.TryGetValue("epoch", out var epochText) ||
+            !int.TryParse(epochText, NumberStyles.None, CultureInfo.InvariantCulture, out var epoch))
         {
-            throw new InvalidDataException($"{File(OptimizerFile)} is not optimizer state of this run: {exception.Message}", exception);
+            throw new InvalidDataException($"{path}: metadata 'epoch' is missing or not an integer >= 0.");
         }
+        if (!metadata.TryGetValue("best_validation_accuracy", out var bestText) ||
+            !double.TryParse(bestText, NumberStyles.Float, CultureInfo.InvariantCulture, out var best) || !(best is >= 0 and <= 1))
+        {
+            throw new InvalidDataException($"{path}: metadata 'best_validation_accuracy' is missing or not a number from 0 to 1.");
+        }
+        return (epoch, best);
     }
 
     public IReadOnlyList<EpochMetrics> ReadMetrics()
@@ -85,11 +109,26 @@ internal sealed class RunFolder(string path)
         {
             return [];
         }
-        return System.IO.File.ReadAllLines(path).Skip(1).Where(line => line.Length > 0).Select(line =>
+        var lines = System.IO.File.ReadAllLines(path);
+        var rows = new List<EpochMetrics>();
+        for (var index = 1; index < lines.Length; index++)
         {
-            var fields = line.Split(',').Select(field => double.Parse(field, CultureInfo.InvariantCulture)).ToArray();
-            return new EpochMetrics((int)fields[0], fields[1], fields[2], fields[3], fields[4], fields[5]);
-        }).ToList();
+            if (lines[index].Length == 0)
+            {
+                continue;
+            }
+            var fields = lines[index].Split(',');
+            var values = new double[fields.Length];
+            if (fields.Length != 6 || !fields.Select((field, column) =>
+                    double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out values[column])).All(parsed => parsed) ||
+                values[0] is < 0 or > int.MaxValue || values[0] != Math.Floor(values[0]))
+            {
+                throw new InvalidDataException(
+                    $"{path}, line {index + 1}: '{lines[index]}' is not a row of {lines[0]} (six numbers, the first a whole epoch).");
+            }
+            rows.Add(new EpochMetrics((int)values[0], values[1], values[2], values[3], values[4], values[5]));
+        }
+        return rows;
     }
 
     public void WriteMetrics(IReadOnlyList<EpochMetrics> metrics)
@@ -120,21 +159,14 @@ internal sealed class RunFolder(string path)
         plot.Axes.Left.Label.Text = "loss";
         plot.Axes.Right.Label.Text = "accuracy (%)";
         plot.ShowLegend(ScottPlot.Alignment.MiddleRight);
-        var temporary = File($".{CurvesFile}.{Environment.ProcessId}.tmp.png");
-        plot.SavePng(temporary, 900, 500);
-        System.IO.File.Move(temporary, File(CurvesFile), overwrite: true);
+        var png = plot.GetImageBytes(900, 500, ScottPlot.ImageFormat.Png);
+        Directory.CreateDirectory(Path);
+        AtomicFile.Write(File(CurvesFile), stream => stream.Write(png));
     }
 
     private void WriteText(string name, string text)
     {
         Directory.CreateDirectory(Path);
-        var temporary = File($".{name}.{Environment.ProcessId}.tmp");
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            var bytes = Encoding.UTF8.GetBytes(text);
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
-        }
-        System.IO.File.Move(temporary, File(name), overwrite: true);
+        AtomicFile.Write(File(name), stream => stream.Write(Encoding.UTF8.GetBytes(text)));
     }
 }

@@ -1,5 +1,6 @@
-// A file either has its final name and all its bytes, or does not exist: a fetch killed half way
-// leaves only a ".partial" file, which no reader opens and the next fetch deletes.
+// A file either has its final name and all its bytes, or does not exist: a writer killed half way
+// (a fetch, a checkpoint save) leaves only a ".partial" file, which no reader opens and the next
+// writer of that folder deletes. Every file NativeNN writes for later reading goes through here.
 namespace NativeNN.Data;
 
 internal static class AtomicFile
@@ -28,8 +29,8 @@ internal static class AtomicFile
         }
     }
 
-    /// <summary>Deletes what interrupted writes left in <paramref name="folder"/>. Call it only while
-    /// holding the folder's fetch lock, so no other writer is using them.</summary>
+    /// <summary>Deletes what interrupted writes left in <paramref name="folder"/>. Call it only when no
+    /// other writer can be using the folder (the data cache holds its fetch lock; a run folder has one run).</summary>
     public static void DeleteLeftovers(string folder)
     {
         foreach (var leftover in Directory.EnumerateFiles(folder, "*" + PartialSuffix))

@@ -86,6 +86,10 @@ internal static class FashionMnistConversion
                 RequireToken(ref reader, JsonTokenType.EndArray, name, "\"data\" must hold only arrays of numbers");
             }
             RequireToken(ref reader, JsonTokenType.EndObject, name, "expected the end of the object");
+            if (reader.Read())
+            {
+                throw new InvalidDataException($"{name} has more after its JSON object, at byte {reader.TokenStartIndex}; expected one object.");
+            }
             if (!sawData)
             {
                 throw new InvalidDataException($"{name} has no \"data\" property; expected {{\"data\": [[{ImageSize} ints], ...]}}.");

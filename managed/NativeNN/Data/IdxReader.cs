@@ -88,16 +88,23 @@ public static class IdxReader
         }
         using (file)
         {
-            Span<byte> start = stackalloc byte[2];
-            var startLength = file.ReadAtLeast(start, 2, throwOnEndOfStream: false);
-            file.Position = 0;
-            if (startLength == 2 && start[0] == GzipFirstByte && start[1] == GzipSecondByte)
-            {
-                using var gzip = new GzipErrorReporter(new GZipStream(file, CompressionMode.Decompress), path);
-                return Read(gzip, path, expectedMagic, rawLength: null, compressedLength: file.Length);
-            }
-            return Read(file, path, expectedMagic, rawLength: file.Length, compressedLength: null);
+            return Read(file, path, expectedMagic);
         }
+    }
+
+    /// <summary>Reads an IDX array, raw or gzipped, from a seekable stream positioned at its start;
+    /// <paramref name="source"/> names it in messages.</summary>
+    internal static (int[] Dimensions, byte[] Data) Read(Stream seekable, string source, int expectedMagic)
+    {
+        Span<byte> start = stackalloc byte[2];
+        var startLength = seekable.ReadAtLeast(start, 2, throwOnEndOfStream: false);
+        seekable.Position = 0;
+        if (startLength == 2 && start[0] == GzipFirstByte && start[1] == GzipSecondByte)
+        {
+            using var gzip = new GzipErrorReporter(new GZipStream(seekable, CompressionMode.Decompress, leaveOpen: true), source);
+            return Read(gzip, source, expectedMagic, rawLength: null, compressedLength: seekable.Length);
+        }
+        return Read(seekable, source, expectedMagic, rawLength: seekable.Length, compressedLength: null);
     }
 
     private static (int[] Dimensions, byte[] Data) Read(Stream stream, string path, int expectedMagic, long? rawLength,
@@ -129,6 +136,9 @@ public static class IdxReader
         }
         var dimensions = new int[expectedRank];
         long payload = 1;
+        // One item (an image: rows x columns) must fit an array even when there are 0 items, or
+        // its size in bytes would overflow an int in the caller.
+        long itemSize = 1;
         for (var index = 0; index < expectedRank; index++)
         {
             var size = BinaryPrimitives.ReadUInt32BigEndian(header[(4 + 4 * index)..]);
@@ -139,6 +149,16 @@ public static class IdxReader
                     $"({int.MaxValue}).");
             }
             dimensions[index] = (int)size;
+            if (index > 0)
+            {
+                itemSize *= size;
+                if (itemSize > Array.MaxLength)
+                {
+                    throw new InvalidDataException(
+                        $"{path} has a corrupt header: one item of {DescribeDimensions(dimensions[1..], index)} claims more than " +
+                        $"{Array.MaxLength} bytes.");
+                }
+            }
             payload *= size;
             if (payload > Array.MaxLength)
             {

@@ -126,17 +126,38 @@ public abstract class Optimizer : IDisposable
                 $"LoadState: the state is from {saved.Optimizer} over {saved.Steps.Count} parameters, but this is {GetType().Name} over {states.Length}.",
                 nameof(saved));
         }
+        // Everything is checked before anything changes, so a refused state leaves this optimizer as it was.
+        var known = new HashSet<string>(StringComparer.Ordinal);
         for (var index = 0; index < states.Length; index++)
         {
+            if (saved.Steps[index] < 0)
+            {
+                throw new ArgumentException($"LoadState: parameter {index} has step count {saved.Steps[index]}; steps count from 0.", nameof(saved));
+            }
             for (var buffer = 0; buffer < BufferNames.Count; buffer++)
             {
-                if (saved.Buffers.TryGetValue($"{index}.{BufferNames[buffer]}", out var tensor) &&
-                    !tensor.Shape.SequenceEqual(states[index].Parameter.Shape))
+                var name = $"{index}.{BufferNames[buffer]}";
+                known.Add(name);
+                if (!saved.Buffers.TryGetValue(name, out var tensor))
+                {
+                    continue;
+                }
+                if (tensor.DType != DType.Float32 || !tensor.Shape.SequenceEqual(states[index].Parameter.Shape))
                 {
                     throw new ShapeMismatchException(
-                        $"LoadState: buffer '{index}.{BufferNames[buffer]}' is {tensor.Description} but parameter {index} is {states[index].Parameter.Description}.");
+                        $"LoadState: buffer '{name}' is {tensor.Description} but parameter {index} is {states[index].Parameter.Description}.");
                 }
             }
+        }
+        if (saved.Buffers.Keys.FirstOrDefault(name => !known.Contains(name)) is { } unknown)
+        {
+            throw new ArgumentException(
+                $"LoadState: the state has a buffer '{unknown}' that {GetType().Name} over {states.Length} parameters does not have " +
+                $"(its buffers are {string.Join(", ", BufferNames)} per parameter index).", nameof(saved));
+        }
+        if (!(saved.LearningRate >= 0) || double.IsInfinity(saved.LearningRate))
+        {
+            throw new ArgumentException($"LoadState: the learning rate {saved.LearningRate} is not a finite number >= 0.", nameof(saved));
         }
         LearningRate = saved.LearningRate;
         for (var index = 0; index < states.Length; index++)
