@@ -15,7 +15,7 @@ internal static unsafe partial class NativeMethods
     /// managed side refuses a native library whose nn_abi_version() differs from the value it was
     /// generated against.
     /// </summary>
-    public const int NN_ABI_VERSION = 4;
+    public const int NN_ABI_VERSION = 5;
 
     /// <summary>Most dimensions a tensor may have.</summary>
     public const int NN_MAX_DIMS = 8;
@@ -69,6 +69,27 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial nn_status nn_get_isa(nn_isa* isa);
+
+    /// <summary>
+    /// Reads how many devices of the kind this process can use: 1 for NN_DEVICE_CPU; for
+    /// NN_DEVICE_CUDA the number of CUDA devices, or 0 when CUDA cannot be used (nn_device_check says
+    /// why). The first CUDA question loads libnativenn_cuda.so, from the path in NATIVENN_CUDA_LIBRARY
+    /// when that is set (and only there), else from the folder of libnativenn itself; the outcome is
+    /// kept for the life of the process.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_device_count(nn_device_kind kind, int* count);
+
+    /// <summary>
+    /// Returns NN_OK when the device can be used. Otherwise returns NN_ERROR_UNSUPPORTED, and
+    /// nn_last_error() says why: libnativenn_cuda.so was not found (naming the paths tried), could
+    /// not be loaded, or was built from other sources; the NVIDIA driver is missing; the driver sees no
+    /// device; or the index is past the last device.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_device_check(nn_device_kind kind, int index);
 
     /// <summary>Reads the current memory accounting.</summary>
     [LibraryImport(LibraryName)]
@@ -590,6 +611,16 @@ internal enum nn_isa : int
     NN_ISA_AVX512 = 3,
 }
 
+/// <summary>Kind of device a tensor lives on.</summary>
+internal enum nn_device_kind : int
+{
+    /// <summary>The host CPU; always present, as device 0.</summary>
+    NN_DEVICE_CPU = 0,
+
+    /// <summary>An NVIDIA GPU, driven by libnativenn_cuda.so.</summary>
+    NN_DEVICE_CUDA = 1,
+}
+
 /// <summary>Native memory accounting of tensor storage, in bytes.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct nn_memory_stats
@@ -786,6 +817,7 @@ internal static partial class NativeLayout
         yield return ("sizeof(nn_status)", 4, Unsafe.SizeOf<nn_status>());
         yield return ("sizeof(nn_dtype)", 4, Unsafe.SizeOf<nn_dtype>());
         yield return ("sizeof(nn_isa)", 4, Unsafe.SizeOf<nn_isa>());
+        yield return ("sizeof(nn_device_kind)", 4, Unsafe.SizeOf<nn_device_kind>());
         yield return ("sizeof(nn_memory_stats)", 48, Unsafe.SizeOf<nn_memory_stats>());
         yield return ("offsetof(nn_memory_stats, live_bytes)", 0, (long)Marshal.OffsetOf<nn_memory_stats>("live_bytes"));
         yield return ("offsetof(nn_memory_stats, peak_bytes)", 8, (long)Marshal.OffsetOf<nn_memory_stats>("peak_bytes"));

@@ -23,7 +23,7 @@ extern "C" {
 /// Version of this ABI. Raised whenever a signature, enum value or struct layout changes; the
 /// managed side refuses a native library whose nn_abi_version() differs from the value it was
 /// generated against.
-#define NN_ABI_VERSION 4
+#define NN_ABI_VERSION 5
 
 /// Most dimensions a tensor may have.
 #define NN_MAX_DIMS 8
@@ -68,6 +68,14 @@ typedef enum nn_isa {
     /// AVX-512 (F, BW, VL, DQ) kernels.
     NN_ISA_AVX512 = 3
 } nn_isa;
+
+/// Kind of device a tensor lives on.
+typedef enum nn_device_kind {
+    /// The host CPU; always present, as device 0.
+    NN_DEVICE_CPU = 0,
+    /// An NVIDIA GPU, driven by libnativenn_cuda.so.
+    NN_DEVICE_CUDA = 1
+} nn_device_kind;
 
 /// Native memory accounting of tensor storage, in bytes.
 typedef struct nn_memory_stats {
@@ -118,6 +126,21 @@ NN_API nn_status nn_set_isa(nn_isa isa);
 
 /// Reads the level kernels run at now (never NN_ISA_AUTO).
 NN_API nn_status nn_get_isa(nn_isa* isa);
+
+/* ---- Devices ---------------------------------------------------------------------------- */
+
+/// Reads how many devices of the kind this process can use: 1 for NN_DEVICE_CPU; for
+/// NN_DEVICE_CUDA the number of CUDA devices, or 0 when CUDA cannot be used (nn_device_check says
+/// why). The first CUDA question loads libnativenn_cuda.so, from the path in NATIVENN_CUDA_LIBRARY
+/// when that is set (and only there), else from the folder of libnativenn itself; the outcome is
+/// kept for the life of the process.
+NN_API nn_status nn_device_count(nn_device_kind kind, int32_t* count);
+
+/// Returns NN_OK when the device can be used. Otherwise returns NN_ERROR_UNSUPPORTED, and
+/// nn_last_error() says why: libnativenn_cuda.so was not found (naming the paths tried), could
+/// not be loaded, or was built from other sources; the NVIDIA driver is missing; the driver sees no
+/// device; or the index is past the last device.
+NN_API nn_status nn_device_check(nn_device_kind kind, int32_t index);
 
 /* ---- Memory ----------------------------------------------------------------------------- */
 
