@@ -135,7 +135,7 @@ internal static class TrainCommands
     (
         new Option<int?>("--threads") { Description = "threads for the native kernels (default: all cores)" },
         new Option<string>("--isa") { Description = "auto|reference|avx2|avx512", DefaultValueFactory = _ => "auto" },
-        new Option<string>("--device") { Description = "cpu (cuda needs the CUDA backend)", DefaultValueFactory = _ => "cpu" }
+        new Option<string>("--device") { Description = "cpu, cuda or cuda:N (CUDA needs libnativenn_cuda.so and a GPU)", DefaultValueFactory = _ => "cpu" }
     );
 
     internal static void ApplyBackend(int? threads, string? isa, string? device)
@@ -152,13 +152,10 @@ internal static class TrainCommands
             "avx512" => CpuIsa.Avx512,
             _ => throw new ArgumentException($"--isa must be auto, reference, avx2 or avx512, not '{isa}'"),
         };
-        var target = device?.ToLowerInvariant() switch
+        if (!Device.TryParse(device?.ToLowerInvariant() ?? "cpu", out var target))
         {
-            "cpu" or null => Device.Cpu,
-            var text when text.StartsWith("cuda", StringComparison.Ordinal) =>
-                Device.Cuda(text.Length > 5 && int.TryParse(text[5..], out var index) ? index : 0),
-            _ => throw new ArgumentException($"--device must be cpu or cuda[:N], not '{device}'"),
-        };
+            throw new ArgumentException($"--device must be cpu, cuda or cuda:N, not '{device}'");
+        }
         target.ThrowIfUnavailable("--device");
     }
 }
