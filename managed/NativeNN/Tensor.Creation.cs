@@ -55,9 +55,7 @@ public sealed partial class Tensor
     /// <summary>A new tensor with the same dtype, shape and values, outside the graph.</summary>
     public Tensor Clone()
     {
-        var copy = Create(DType, Shape);
-        copy.CopyFrom(this);
-        return copy;
+        return Apply(Create(DType, Shape), this, static (source, copy) => copy.CopyFrom(source));
     }
 
     /// <summary>A tensor of zeros with <paramref name="other"/>'s shape and dtype.</summary>

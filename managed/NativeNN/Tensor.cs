@@ -92,6 +92,52 @@ public sealed partial class Tensor : IDisposable
         return this;
     }
 
+    // An op allocates its output before the kernel checks the operands; if the kernel throws (a
+    // disposed operand, a shape or dtype it refuses), the output is freed before the exception
+    // leaves, so a failed call leaves no native tensor behind. Static method groups convert to
+    // cached delegates, so these allocate nothing per call.
+    internal static Tensor Apply(Tensor output, Tensor x, Action<Tensor, Tensor> kernel)
+    {
+        try
+        {
+            kernel(x, output);
+            return output;
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
+    }
+
+    internal static Tensor Apply(Tensor output, Tensor x, float value, Action<Tensor, float, Tensor> kernel)
+    {
+        try
+        {
+            kernel(x, value, output);
+            return output;
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
+    }
+
+    internal static Tensor Apply(Tensor output, Tensor a, Tensor b, Action<Tensor, Tensor, Tensor> kernel)
+    {
+        try
+        {
+            kernel(a, b, output);
+            return output;
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Copies the elements of a float32 tensor into a new array.</summary>
     public float[] ToArray()
     {

@@ -14,6 +14,10 @@ internal static class Engine
                 $"Backward on {root.Description}: the tensor does not require a gradient (no input of the ops that made it has RequiresGrad = true, or it was made under Tensor.NoGrad()).");
         }
         var order = TopologicalOrder(root);
+        // Every tensor a backward function makes belongs to this scope, so a backward that throws
+        // midway (a saved tensor disposed, a kernel refusing a shape) frees what it made. Leaf
+        // gradients leave the scope when they become Grad; interior ones are disposed once used.
+        using var scope = Tensor.Scope();
         // Gradients of interior tensors, created by the engine and disposed as soon as they are used.
         var pending = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
         var seed = rootGradient is null ? Tensor.Ones(root.Shape.ToArray()) : rootGradient.Clone();

@@ -15,7 +15,15 @@ public static partial class F
         ArgumentNullException.ThrowIfNull(weight);
         var geometry = Geometry(stride, padding, dilation, groups, outputPadding: null);
         var output = Tensor.Zeros(Kernels.Conv2dOutputShape(input, weight, geometry, transposed: false));
-        Kernels.Conv2dForward(input, weight, bias, geometry, output);
+        try
+        {
+            Kernels.Conv2dForward(input, weight, bias, geometry, output);
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
         return Tensor.WillRecord(input, weight, bias) ? output.Record(new ConvolutionNode("Conv2d", false, geometry, input, weight, bias)) : output;
     }
 
@@ -28,7 +36,15 @@ public static partial class F
         ArgumentNullException.ThrowIfNull(weight);
         var geometry = Geometry(stride, padding, dilation, groups, outputPadding);
         var output = Tensor.Zeros(Kernels.Conv2dOutputShape(input, weight, geometry, transposed: true));
-        Kernels.ConvTranspose2dForward(input, weight, bias, geometry, output);
+        try
+        {
+            Kernels.ConvTranspose2dForward(input, weight, bias, geometry, output);
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
         return Tensor.WillRecord(input, weight, bias)
             ? output.Record(new ConvolutionNode("ConvTranspose2d", true, geometry, input, weight, bias))
             : output;
@@ -98,7 +114,16 @@ public static partial class F
         var shape = Kernels.Pool2dOutputShape(input, geometry);
         var output = Tensor.Zeros(shape);
         var indices = Tensor.Zeros(shape, DType.Int64);
-        Kernels.MaxPool2dForward(input, geometry, output, indices);
+        try
+        {
+            Kernels.MaxPool2dForward(input, geometry, output, indices);
+        }
+        catch
+        {
+            output.Dispose();
+            indices.Dispose();
+            throw;
+        }
         if (!Tensor.WillRecord(input))
         {
             indices.Dispose();
@@ -114,7 +139,15 @@ public static partial class F
         ArgumentNullException.ThrowIfNull(input);
         var geometry = PoolGeometry(kernelSize, stride, padding, ceilMode, countIncludePad);
         var output = Tensor.Zeros(Kernels.Pool2dOutputShape(input, geometry));
-        Kernels.AvgPool2dForward(input, geometry, output);
+        try
+        {
+            Kernels.AvgPool2dForward(input, geometry, output);
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
         return Tensor.WillRecord(input) ? output.Record(new PoolNode("AvgPool2d", geometry, input, null)) : output;
     }
 

@@ -24,13 +24,11 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(other);
         if (IsChannelBias(other))
         {
-            var biased = ZerosLike(this);
-            Kernels.BiasAdd(this, other, biased);
+            var biased = Apply(ZerosLike(this), this, other, Kernels.BiasAdd);
             return WillRecord(this, other) ? biased.Record(new BiasAddNode(this, other)) : biased;
         }
         RequireSameShape(other, "Add");
-        var output = ZerosLike(this);
-        Kernels.Add(this, other, output);
+        var output = Apply(ZerosLike(this), this, other, Kernels.Add);
         return WillRecord(this, other) ? output.Record(new AddNode(this, other, subtract: false)) : output;
     }
 
@@ -39,8 +37,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(other);
         RequireSameShape(other, "Sub");
-        var output = ZerosLike(this);
-        Kernels.Sub(this, other, output);
+        var output = Apply(ZerosLike(this), this, other, Kernels.Sub);
         return WillRecord(this, other) ? output.Record(new AddNode(this, other, subtract: true)) : output;
     }
 
@@ -87,8 +84,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(other);
         RequireSameShape(other, "Mul");
-        var output = ZerosLike(this);
-        Kernels.Mul(this, other, output);
+        var output = Apply(ZerosLike(this), this, other, Kernels.Mul);
         return WillRecord(this, other) ? output.Record(new MulNode(this, other)) : output;
     }
 
@@ -116,8 +112,7 @@ public sealed partial class Tensor
     public Tensor Scale(float factor)
     {
         RequireFloat("Scale", "x");
-        var output = ZerosLike(this);
-        Kernels.Scale(this, factor, output);
+        var output = Apply(ZerosLike(this), this, factor, Kernels.Scale);
         return WillRecord(this) ? output.Record(new ScaleNode(this, factor)) : output;
     }
 
@@ -135,8 +130,7 @@ public sealed partial class Tensor
     public Tensor AddScalar(float value)
     {
         RequireFloat("AddScalar", "x");
-        var output = ZerosLike(this);
-        Kernels.AddScalar(this, value, output);
+        var output = Apply(ZerosLike(this), this, value, Kernels.AddScalar);
         return WillRecord(this) ? output.Record(new IdentityGradientNode("AddScalar", this)) : output;
     }
 
@@ -150,8 +144,7 @@ public sealed partial class Tensor
     public Tensor Exp()
     {
         RequireFloat("Exp", "x");
-        var output = ZerosLike(this);
-        Kernels.Exp(this, output);
+        var output = Apply(ZerosLike(this), this, Kernels.Exp);
         return WillRecord(this) ? output.Record(new ExpNode(this, output)) : output;
     }
 
@@ -170,8 +163,7 @@ public sealed partial class Tensor
     public Tensor Log()
     {
         RequireFloat("Log", "x");
-        var output = ZerosLike(this);
-        Kernels.Log(this, output);
+        var output = Apply(ZerosLike(this), this, Kernels.Log);
         return WillRecord(this) ? output.Record(new LogNode(this, output)) : output;
     }
 
@@ -193,8 +185,7 @@ public sealed partial class Tensor
     public Tensor Square()
     {
         RequireFloat("Square", "x");
-        var output = ZerosLike(this);
-        Kernels.Square(this, output);
+        var output = Apply(ZerosLike(this), this, Kernels.Square);
         return WillRecord(this) ? output.Record(new SquareNode(this)) : output;
     }
 
@@ -214,8 +205,7 @@ public sealed partial class Tensor
     public Tensor Sum()
     {
         RequireFloat("Sum", "x");
-        var output = Create(DType.Float32, []);
-        Kernels.Sum(this, output);
+        var output = Apply(Create(DType.Float32, []), this, Kernels.Sum);
         return WillRecord(this) ? output.Record(new ReduceNode("Sum", this, 1f)) : output;
     }
 
@@ -227,8 +217,7 @@ public sealed partial class Tensor
         {
             throw new InvalidOperationException($"Mean of {Description}: the tensor has no elements.");
         }
-        var output = Create(DType.Float32, []);
-        Kernels.Mean(this, output);
+        var output = Apply(Create(DType.Float32, []), this, Kernels.Mean);
         return WillRecord(this) ? output.Record(new ReduceNode("Mean", this, 1f / ElementCount)) : output;
     }
 
@@ -246,8 +235,7 @@ public sealed partial class Tensor
     {
         RequireRank(2, "Transpose", "x");
         RequireFloat("Transpose", "x");
-        var output = Zeros(Shape[1], Shape[0]);
-        Kernels.Transpose(this, output);
+        var output = Apply(Zeros(Shape[1], Shape[0]), this, Kernels.Transpose);
         return WillRecord(this) ? output.Record(new TransposeNode(this)) : output;
     }
 

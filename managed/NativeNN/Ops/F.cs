@@ -23,10 +23,18 @@ public static partial class F
             throw new ShapeMismatchException($"Linear: bias is {bias.Description} but weight {weight.Description} needs a bias of [{weight.Shape[0]}].");
         }
         var output = Tensor.Zeros(input.Shape[0], weight.Shape[0]);
-        Kernels.MatMul(input, false, weight, true, 1f, 0f, output);
-        if (bias is not null)
+        try
         {
-            Kernels.BiasAdd(output, bias, output);
+            Kernels.MatMul(input, false, weight, true, 1f, 0f, output);
+            if (bias is not null)
+            {
+                Kernels.BiasAdd(output, bias, output);
+            }
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
         }
         return Tensor.WillRecord(input, weight, bias) ? output.Record(new LinearNode(input, weight, bias)) : output;
     }
@@ -88,17 +96,16 @@ public static partial class F
                     $"{name} of {input.Description} over dimension {dimension}: only dimension 1 of a tensor with 2 or more dimensions is supported.");
             }
         }
-        var output = Tensor.ZerosLike(input);
-        switch (kind)
+        var output = kind switch
         {
-            case ActivationKind.Relu: Kernels.ReluForward(input, output); break;
-            case ActivationKind.LeakyRelu: Kernels.LeakyReluForward(input, parameter, output); break;
-            case ActivationKind.Elu: Kernels.EluForward(input, parameter, output); break;
-            case ActivationKind.Sigmoid: Kernels.SigmoidForward(input, output); break;
-            case ActivationKind.Tanh: Kernels.TanhForward(input, output); break;
-            case ActivationKind.Softmax: Kernels.SoftmaxForward(input, output); break;
-            case ActivationKind.LogSoftmax: Kernels.LogSoftmaxForward(input, output); break;
-        }
+            ActivationKind.Relu => Tensor.Apply(Tensor.ZerosLike(input), input, Kernels.ReluForward),
+            ActivationKind.LeakyRelu => Tensor.Apply(Tensor.ZerosLike(input), input, parameter, Kernels.LeakyReluForward),
+            ActivationKind.Elu => Tensor.Apply(Tensor.ZerosLike(input), input, parameter, Kernels.EluForward),
+            ActivationKind.Sigmoid => Tensor.Apply(Tensor.ZerosLike(input), input, Kernels.SigmoidForward),
+            ActivationKind.Tanh => Tensor.Apply(Tensor.ZerosLike(input), input, Kernels.TanhForward),
+            ActivationKind.Softmax => Tensor.Apply(Tensor.ZerosLike(input), input, Kernels.SoftmaxForward),
+            _ => Tensor.Apply(Tensor.ZerosLike(input), input, Kernels.LogSoftmaxForward),
+        };
         return Tensor.WillRecord(input) ? output.Record(new ActivationNode(name, kind, parameter, input, output)) : output;
     }
 
@@ -135,13 +142,24 @@ public static partial class F
         {
             throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout probability must be between 0 and 1.");
         }
+        // A disposed input is refused even where dropout would pass it through untouched.
+        _ = input.Handle;
         if (!training || p == 0f)
         {
             return input;
         }
         var output = Tensor.ZerosLike(input);
         var mask = Tensor.ZerosLike(input);
-        Kernels.DropoutForward(input, p, seed ?? Generator.Default.NextSeed(), output, mask);
+        try
+        {
+            Kernels.DropoutForward(input, p, seed ?? Generator.Default.NextSeed(), output, mask);
+        }
+        catch
+        {
+            output.Dispose();
+            mask.Dispose();
+            throw;
+        }
         if (!Tensor.WillRecord(input))
         {
             mask.Dispose();

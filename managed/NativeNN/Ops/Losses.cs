@@ -37,13 +37,21 @@ public static partial class F
                 $"{name}: targets are {targets.Description} but must be int64 class indices (Tensor.FromArray(long[] ...)).", nameof(targets));
         }
         var loss = ReducedLoss(reduction, targets);
-        if (kind == LossKind.CrossEntropy)
+        try
         {
-            Kernels.CrossEntropyForward(scores, targets, reduction, loss);
+            if (kind == LossKind.CrossEntropy)
+            {
+                Kernels.CrossEntropyForward(scores, targets, reduction, loss);
+            }
+            else
+            {
+                Kernels.NllForward(scores, targets, reduction, loss);
+            }
         }
-        else
+        catch
         {
-            Kernels.NllForward(scores, targets, reduction, loss);
+            loss.Dispose();
+            throw;
         }
         return Tensor.WillRecord(scores) ? loss.Record(new LossNode(name, kind, reduction, scores, targets)) : loss;
     }
@@ -55,18 +63,26 @@ public static partial class F
         var name = kind == LossKind.MeanSquaredError ? "MseLoss" : "BinaryCrossEntropy";
         input.RequireFloat(name, "input");
         target.RequireFloat(name, "target");
-        var loss = ReducedLoss(reduction, input);
-        if (kind == LossKind.MeanSquaredError)
-        {
-            Kernels.MseForward(input, target, reduction, loss);
-        }
-        else
-        {
-            Kernels.BinaryCrossEntropyForward(input, target, reduction, loss);
-        }
         if (kind == LossKind.BinaryCrossEntropy && target.RequiresGrad && Tensor.IsGradEnabled)
         {
             throw new NotSupportedException("BinaryCrossEntropy: the gradient with respect to the target is not defined here (as in PyTorch); detach the target.");
+        }
+        var loss = ReducedLoss(reduction, input);
+        try
+        {
+            if (kind == LossKind.MeanSquaredError)
+            {
+                Kernels.MseForward(input, target, reduction, loss);
+            }
+            else
+            {
+                Kernels.BinaryCrossEntropyForward(input, target, reduction, loss);
+            }
+        }
+        catch
+        {
+            loss.Dispose();
+            throw;
         }
         return Tensor.WillRecord(input, target) ? loss.Record(new LossNode(name, kind, reduction, input, target)) : loss;
     }

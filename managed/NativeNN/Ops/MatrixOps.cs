@@ -16,8 +16,7 @@ public sealed partial class Tensor
             throw new ShapeMismatchException(
                 $"MatMul: {Description} x {other.Description}: the inner sizes {Shape[1]} and {other.Shape[0]} differ.");
         }
-        var output = Zeros(Shape[0], other.Shape[1]);
-        Kernels.MatMul(this, false, other, false, 1f, 0f, output);
+        var output = Apply(Zeros(Shape[0], other.Shape[1]), this, other, static (a, b, y) => Kernels.MatMul(a, false, b, false, 1f, 0f, y));
         return WillRecord(this, other) ? output.Record(new MatMulNode(this, other)) : output;
     }
 

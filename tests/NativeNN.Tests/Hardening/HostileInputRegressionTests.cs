@@ -1,0 +1,61 @@
+// One test per defect the hostile-input test found, each the smallest call that showed it.
+using NativeNN.NN;
+using NativeNN.Optim;
+
+namespace NativeNN.Tests.Hardening;
+
+[NonParallelizable]
+public class HostileInputRegressionTests
+{
+    // A failed op used to leave the output it had allocated to the finalizer.
+    [Test]
+    public void FailedOpsFreeTheOutputsTheyAllocated()
+    {
+        using var labels = Tensor.Zeros([2, 3], DType.Int64);
+        using var values = Tensor.Ones(2, 3);
+        using var image = Tensor.Ones(1, 1, 4, 4);
+        using var weight = Tensor.Ones(2, 1, 3, 3);
+        using var wrongBias = Tensor.Ones(3);
+        using var targets = Tensor.Zeros([3], DType.Int64);
+        using var otherLabels = Tensor.Zeros([3, 2], DType.Int64);
+        var disposed = Tensor.Ones(2, 3);
+        disposed.Dispose();
+        var failing = new (string Name, Action Call)[]
+        {
+            ("Mul of int64 tensors", () => labels.Mul(labels)),
+            ("Add of a disposed tensor", () => values.Add(disposed)),
+            ("Exp of a disposed tensor", () => disposed.Exp()),
+            ("Clone of a disposed tensor", () => disposed.Clone()),
+            ("MatMul of int64", () => labels.MatMul(otherLabels)),
+            ("Linear with a disposed weight", () => F.Linear(values, disposed)),
+            ("Relu of a disposed tensor", () => F.Relu(disposed)),
+            ("Dropout of int64", () => F.Dropout(labels, 0.5f)),
+            ("Conv2d with a wrong bias", () => F.Conv2d(image, weight, wrongBias)),
+            ("MaxPool2d of a disposed tensor", () => F.MaxPool2d(disposed.Reshape(1, 1, 2, 3), 2)),
+            ("CrossEntropy with a wrong batch", () => F.CrossEntropy(values, targets)),
+            ("MseLoss of a disposed target", () => F.MseLoss(values, disposed)),
+        };
+        foreach (var (name, call) in failing)
+        {
+            var before = TensorMemory.LiveTensors;
+            Assert.Catch(() => call(), name);
+            Assert.That(TensorMemory.LiveTensors, Is.EqualTo(before), $"{name} left a native tensor alive");
+        }
+    }
+
+    // A backward function that threw used to leave the gradients it had made to the finalizer.
+    [Test]
+    public void FailedBackwardFreesTheGradientsItMade()
+    {
+        var input = Tensor.RandN([3, 4], 1);
+        input.RequiresGrad = true;
+        using var weight = Tensor.RandN([2, 4], 2);
+        weight.RequiresGrad = true;
+        using var output = F.Linear(input, weight);
+        using var loss = output.Sum();
+        input.Dispose();
+        var before = TensorMemory.LiveTensors;
+        Assert.Throws<ObjectDisposedException>(() => loss.Backward());
+        Assert.That(TensorMemory.LiveTensors, Is.EqualTo(before));
+    }
+}
