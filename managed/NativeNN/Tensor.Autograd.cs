@@ -34,7 +34,7 @@ public sealed partial class Tensor
             }
             if (value && DType != DType.Float32)
             {
-                throw new InvalidOperationException($"Only float32 tensors can require gradients; this one is {Description}.");
+                throw new InvalidOperationException($"RequiresGrad can only be set on float32 tensors; this one is {Description}.");
             }
             requiresGrad = value;
         }

@@ -43,6 +43,15 @@ public class HostileInputRegressionTests
         }
     }
 
+    // The message named no property: "Only float32 tensors can require gradients".
+    [Test]
+    public void RequiresGradOnAnInt64TensorNamesTheProperty()
+    {
+        using var labels = Tensor.Zeros([3], DType.Int64);
+        var error = Assert.Throws<InvalidOperationException>(() => labels.RequiresGrad = true)!;
+        Assert.That(error.Message, Does.Contain("RequiresGrad").And.Contain("int64[3]"));
+    }
+
     // A backward function that threw used to leave the gradients it had made to the finalizer.
     [Test]
     public void FailedBackwardFreesTheGradientsItMade()
