@@ -21,6 +21,10 @@ public abstract class Optimizer : IDisposable
         }
         foreach (var parameter in list)
         {
+            if (parameter is null)
+            {
+                throw new ArgumentException($"{GetType().Name}: the parameter list holds a null entry.", nameof(parameters));
+            }
             if (parameter.DType != DType.Float32 || !parameter.IsLeaf)
             {
                 throw new ArgumentException(

@@ -52,6 +52,15 @@ public class HostileInputRegressionTests
         Assert.That(error.Message, Does.Contain("RequiresGrad").And.Contain("int64[3]"));
     }
 
+    // A null entry in the parameter list threw NullReferenceException.
+    [Test]
+    public void NullParameterIsRefusedNamingTheList()
+    {
+        using var parameter = Tensor.Zeros(3);
+        var error = Assert.Throws<ArgumentException>(() => new SGD([parameter, null!], lr: 0.1))!;
+        Assert.That(error.ParamName, Is.EqualTo("parameters"));
+    }
+
     // A backward function that threw used to leave the gradients it had made to the finalizer.
     [Test]
     public void FailedBackwardFreesTheGradientsItMade()
