@@ -10,6 +10,7 @@ public abstract class Optimizer : IDisposable
 {
     private readonly ParameterState[] states;
     private double learningRate;
+    private bool disposed;
 
     protected Optimizer(IEnumerable<Tensor> parameters, double learningRate, string[] bufferNames)
     {
@@ -69,6 +70,7 @@ public abstract class Optimizer : IDisposable
     /// as in PyTorch (a frozen or unused parameter keeps its value and its state).</summary>
     public void Step()
     {
+        ThrowIfDisposed();
         using var noGrad = Tensor.NoGrad();
         foreach (var state in states)
         {
@@ -103,6 +105,7 @@ public abstract class Optimizer : IDisposable
     /// ("0.step" is not a tensor: steps are in <see cref="OptimizerState.Steps"/>).</summary>
     public OptimizerState SaveState()
     {
+        ThrowIfDisposed();
         var steps = new long[states.Length];
         var buffers = new Dictionary<string, Tensor>();
         for (var index = 0; index < states.Length; index++)
@@ -124,6 +127,7 @@ public abstract class Optimizer : IDisposable
     public void LoadState(OptimizerState saved)
     {
         ArgumentNullException.ThrowIfNull(saved);
+        ThrowIfDisposed();
         if (saved.Optimizer != GetType().Name || saved.Steps.Count != states.Length)
         {
             throw new ArgumentException(
@@ -180,6 +184,7 @@ public abstract class Optimizer : IDisposable
     /// <summary>Disposes the state buffers (not the parameters, which the model owns).</summary>
     public void Dispose()
     {
+        disposed = true;
         foreach (var state in states)
         {
             foreach (var buffer in state.Buffers)
@@ -189,6 +194,15 @@ public abstract class Optimizer : IDisposable
             Array.Clear(state.Buffers);
         }
         GC.SuppressFinalize(this);
+    }
+
+    // A step after Dispose would make new state buffers that nothing frees any more.
+    private void ThrowIfDisposed()
+    {
+        if (disposed)
+        {
+            throw new ObjectDisposedException(GetType().Name, $"The {GetType().Name} optimizer was disposed; its state buffers are gone.");
+        }
     }
 
     private sealed class ParameterState(Tensor parameter, int bufferCount)

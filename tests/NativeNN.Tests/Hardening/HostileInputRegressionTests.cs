@@ -61,6 +61,25 @@ public class HostileInputRegressionTests
         Assert.That(error.ParamName, Is.EqualTo("parameters"));
     }
 
+    // Step after Dispose made new state buffers that nothing would free.
+    [Test]
+    public void DisposedOptimizerRefusesToStep()
+    {
+        using var parameter = Tensor.Ones(3);
+        parameter.RequiresGrad = true;
+        using (var loss = parameter.Sum())
+        {
+            loss.Backward();
+        }
+        var optimizer = new Adam([parameter]);
+        optimizer.Dispose();
+        var before = TensorMemory.LiveTensors;
+        Assert.Throws<ObjectDisposedException>(() => optimizer.Step());
+        Assert.Throws<ObjectDisposedException>(() => optimizer.SaveState());
+        Assert.That(TensorMemory.LiveTensors, Is.EqualTo(before));
+        Assert.That(parameter.ToArray(), Is.All.EqualTo(1f));
+    }
+
     // A backward function that threw used to leave the gradients it had made to the finalizer.
     [Test]
     public void FailedBackwardFreesTheGradientsItMade()
