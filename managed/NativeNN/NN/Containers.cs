@@ -40,5 +40,9 @@ public sealed class Sequential : Module
 /// <summary>Flattens dimensions startDimension..endDimension into one (torch.nn.Flatten, default 1..-1).</summary>
 public sealed class Flatten(int startDimension = 1, int endDimension = -1) : Module
 {
-    public override Tensor Forward(Tensor input) => input.Flatten(startDimension, endDimension);
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Flatten(startDimension, endDimension);
+    }
 }

@@ -109,6 +109,10 @@ public abstract class Module : IDisposable
             {
                 continue;
             }
+            if (value is null)
+            {
+                throw new ArgumentException($"LoadStateDict into {GetType().Name}: '{name}' is null in the state.", nameof(state));
+            }
             if (!value.Shape.SequenceEqual(parameter.Shape) || value.DType != parameter.DType)
             {
                 throw new ShapeMismatchException(

@@ -80,6 +80,18 @@ public class HostileInputRegressionTests
         Assert.That(parameter.ToArray(), Is.All.EqualTo(1f));
     }
 
+    // A null value in a state dict, and a null input to Flatten, threw NullReferenceException.
+    [Test]
+    public void NullStateValueAndNullFlattenInputAreNamed()
+    {
+        using var model = new Linear(3, 2);
+        var state = new Dictionary<string, Tensor>(model.StateDict()) { ["bias"] = null! };
+        var error = Assert.Throws<ArgumentException>(() => model.LoadStateDict(state))!;
+        Assert.That(error.ParamName, Is.EqualTo("state"));
+        Assert.That(error.Message, Does.Contain("'bias'"));
+        Assert.That(Assert.Throws<ArgumentNullException>(() => new Flatten().Forward(null!))!.ParamName, Is.EqualTo("input"));
+    }
+
     // A backward function that threw used to leave the gradients it had made to the finalizer.
     [Test]
     public void FailedBackwardFreesTheGradientsItMade()
