@@ -60,11 +60,11 @@ internal static class ShapeMath
         return normalized;
     }
 
-    /// <summary>Resolves one -1 in <paramref name="requested"/> and checks the element count.</summary>
-    public static long[] ResolveReshape(ReadOnlySpan<long> current, long[] requested, DType dtype)
+    /// <summary>Resolves one -1 in <paramref name="newShape"/> and checks the element count.</summary>
+    public static long[] ResolveReshape(ReadOnlySpan<long> current, long[] newShape, DType dtype)
     {
         var total = ElementCount(current);
-        var resolved = (long[])requested.Clone();
+        var resolved = (long[])newShape.Clone();
         var inferred = -1;
         long known = 1;
         for (var index = 0; index < resolved.Length; index++)
@@ -74,18 +74,23 @@ internal static class ShapeMath
                 if (inferred >= 0)
                 {
                     throw new ArgumentException(
-                        $"cannot reshape {Describe(dtype, current)} to {Describe(requested)}: only one size may be -1.", nameof(requested));
+                        $"cannot reshape {Describe(dtype, current)} to {Describe(newShape)}: only one size may be -1.", nameof(newShape));
                 }
                 inferred = index;
             }
             else if (resolved[index] < 0)
             {
                 throw new ArgumentException(
-                    $"cannot reshape {Describe(dtype, current)} to {Describe(requested)}: sizes must be 0 or more (or one -1).", nameof(requested));
+                    $"cannot reshape {Describe(dtype, current)} to {Describe(newShape)}: sizes must be 0 or more (or one -1).", nameof(newShape));
+            }
+            else if (resolved[index] != 0 && known > long.MaxValue / resolved[index])
+            {
+                throw new ArgumentException(
+                    $"cannot reshape {Describe(dtype, current)} to {Describe(newShape)}: the sizes multiply past {long.MaxValue}.", nameof(newShape));
             }
             else
             {
-                known = checked(known * resolved[index]);
+                known *= resolved[index];
             }
         }
         if (inferred >= 0)
@@ -93,7 +98,7 @@ internal static class ShapeMath
             if (known == 0 || total % known != 0)
             {
                 throw new ArgumentException(
-                    $"cannot reshape {Describe(dtype, current)} ({total} elements) to {Describe(requested)}.", nameof(requested));
+                    $"cannot reshape {Describe(dtype, current)} ({total} elements) to {Describe(newShape)}.", nameof(newShape));
             }
             resolved[inferred] = total / known;
         }
@@ -101,8 +106,8 @@ internal static class ShapeMath
         if (ElementCount(resolved) != total)
         {
             throw new ArgumentException(
-                $"cannot reshape {Describe(dtype, current)} ({total} elements) to {Describe(requested)} ({ElementCount(resolved)} elements).",
-                nameof(requested));
+                $"cannot reshape {Describe(dtype, current)} ({total} elements) to {Describe(newShape)} ({ElementCount(resolved)} elements).",
+                nameof(newShape));
         }
         return resolved;
     }

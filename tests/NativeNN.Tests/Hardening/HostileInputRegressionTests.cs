@@ -92,6 +92,18 @@ public class HostileInputRegressionTests
         Assert.That(Assert.Throws<ArgumentNullException>(() => new Flatten().Forward(null!))!.ParamName, Is.EqualTo("input"));
     }
 
+    // Reshape to sizes whose product passes 2^63 threw OverflowException, and the parameter was
+    // called "requested" where Reshape calls it newShape.
+    [Test]
+    public void ReshapeToUncountableSizesIsAnArgumentException()
+    {
+        using var tensor = Tensor.Zeros(4);
+        var error = Assert.Throws<ArgumentException>(() => tensor.Reshape(1L << 62, 1L << 62, -1))!;
+        Assert.That(error.ParamName, Is.EqualTo("newShape"));
+        Assert.That(error.Message, Does.Contain("multiply past"));
+        Assert.That(Assert.Throws<ArgumentException>(() => tensor.Reshape(3, -1))!.ParamName, Is.EqualTo("newShape"));
+    }
+
     // A backward function that threw used to leave the gradients it had made to the finalizer.
     [Test]
     public void FailedBackwardFreesTheGradientsItMade()
