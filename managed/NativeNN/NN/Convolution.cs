@@ -8,6 +8,7 @@ public sealed class Conv2d : Module
         Size2D? dilation = null, int groups = 1, bool bias = true, Generator? generator = null)
     {
         ConvolutionChecks.Channels(inChannels, outChannels, groups, nameof(Conv2d));
+        ConvolutionChecks.Geometry(kernelSize, stride ?? 1, padding ?? 0, dilation ?? 1, outputPadding: 0, nameof(Conv2d));
         generator ??= Generator.Default;
         InChannels = inChannels;
         OutChannels = outChannels;
@@ -45,6 +46,7 @@ public sealed class ConvTranspose2d : Module
         Size2D? outputPadding = null, int groups = 1, bool bias = true, Size2D? dilation = null, Generator? generator = null)
     {
         ConvolutionChecks.Channels(inChannels, outChannels, groups, nameof(ConvTranspose2d));
+        ConvolutionChecks.Geometry(kernelSize, stride ?? 1, padding ?? 0, dilation ?? 1, outputPadding ?? 0, nameof(ConvTranspose2d));
         generator ??= Generator.Default;
         InChannels = inChannels;
         OutChannels = outChannels;
@@ -92,5 +94,25 @@ internal static class ConvolutionChecks
             throw new ArgumentException(
                 $"{layer}: groups ({groups}) must divide inChannels ({inChannels}) and outChannels ({outChannels}).");
         }
+    }
+
+    // Checked here rather than at the first Forward: a zero-sized kernel has no fan-in to initialise from.
+    public static void Geometry(Size2D kernelSize, Size2D stride, Size2D padding, Size2D dilation, Size2D outputPadding, string layer)
+    {
+        static void Require(bool condition, string parameter, Size2D value, string rule, string layer)
+        {
+            if (!condition)
+            {
+                throw new ArgumentOutOfRangeException(parameter, value, $"{layer}: {parameter} is {value} but {rule}.");
+            }
+        }
+        Require(kernelSize.Height >= 1 && kernelSize.Width >= 1, nameof(kernelSize), kernelSize, "must be 1 or more", layer);
+        Require(stride.Height >= 1 && stride.Width >= 1, nameof(stride), stride, "must be 1 or more", layer);
+        Require(padding.Height >= 0 && padding.Width >= 0, nameof(padding), padding, "must be 0 or more", layer);
+        Require(dilation.Height >= 1 && dilation.Width >= 1, nameof(dilation), dilation, "must be 1 or more", layer);
+        Require(outputPadding.Height >= 0 && outputPadding.Width >= 0 &&
+            (outputPadding.Height < stride.Height || outputPadding.Height < dilation.Height) &&
+            (outputPadding.Width < stride.Width || outputPadding.Width < dilation.Width),
+            nameof(outputPadding), outputPadding, "must be 0 or more and smaller than stride or dilation", layer);
     }
 }

@@ -104,6 +104,19 @@ public class HostileInputRegressionTests
         Assert.That(Assert.Throws<ArgumentException>(() => tensor.Reshape(3, -1))!.ParamName, Is.EqualTo("newShape"));
     }
 
+    // Conv2d(kernelSize: 0) failed inside the initialiser with "Rand needs finite low < high".
+    [Test]
+    public void ConvolutionLayersCheckTheirGeometryWhenBuilt()
+    {
+        Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => new Conv2d(1, 2, kernelSize: 0))!.ParamName, Is.EqualTo("kernelSize"));
+        Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => new Conv2d(1, 2, kernelSize: 3, stride: (1, 0)))!.ParamName, Is.EqualTo("stride"));
+        Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => new Conv2d(1, 2, kernelSize: 3, padding: -1))!.ParamName, Is.EqualTo("padding"));
+        Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => new Conv2d(1, 2, kernelSize: 3, dilation: 0))!.ParamName, Is.EqualTo("dilation"));
+        Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => new ConvTranspose2d(1, 2, kernelSize: 3, stride: 2, outputPadding: 2))!.ParamName,
+            Is.EqualTo("outputPadding"));
+        using var valid = new ConvTranspose2d(1, 2, kernelSize: 3, stride: 2, outputPadding: 1);
+    }
+
     // A backward function that threw used to leave the gradients it had made to the finalizer.
     [Test]
     public void FailedBackwardFreesTheGradientsItMade()
