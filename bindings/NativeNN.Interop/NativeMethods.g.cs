@@ -212,6 +212,12 @@ internal static unsafe partial class NativeMethods
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial nn_status nn_add(TensorHandle a, TensorHandle b, TensorHandle @out);
 
+    /// <summary>nn_add with raw handles (nint) where it takes SafeHandles: no reference
+    /// counting around the call, so the caller must keep every handle alive. For measuring that cost.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "nn_add")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial nn_status nn_add_raw(nint a, nint b, nint @out);
+
     /// <summary>out = a - b element by element; a, b and out have one shape.</summary>
     [LibraryImport(LibraryName)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]

@@ -72,6 +72,17 @@ public sealed class FailureTests
     }
 
     [Test]
+    public void ARawHandleFunctionTheHeaderLacksIsRefused()
+    {
+        var configuration = BindingsConfiguration.Parse(
+            "{ \"namespace\": \"A\", \"className\": \"B\", \"libraryName\": \"c\", \"rawHandleFunctions\": [\"g\"] }");
+        var header = Path.Combine(directory, "header.h");
+        File.WriteAllText(header, "int f(void);\n");
+        var exception = Assert.Throws<GenerationException>(() => Generator.Generate(header, configuration, TextWriter.Null));
+        Assert.That(exception!.Message, Does.Contain("raw-handle function 'g'"));
+    }
+
+    [Test]
     public void UnknownConfigurationPropertiesAreRefused()
     {
         var exception = Assert.Throws<GenerationException>(() => BindingsConfiguration.Parse(

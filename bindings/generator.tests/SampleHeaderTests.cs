@@ -57,6 +57,18 @@ public sealed class SampleHeaderTests
             "    internal static partial int sample_create(long* shape, int ndim, out SampleTensorHandle result);\n"));
     }
 
+    [Test]
+    public void RawHandleVariantsBindTheSameExportWithNint()
+    {
+        Assert.That(generated, Does.Contain(
+            "    [LibraryImport(LibraryName, EntryPoint = \"sample_create\")]\n" +
+            "    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]\n" +
+            "    internal static partial int sample_create_raw(long* shape, int ndim, nint* result);\n"));
+        Assert.That(generated, Does.Contain("internal static partial nint sample_model_open_raw(byte* path);\n"));
+        Assert.That(generated, Does.Contain("internal static partial SampleModelHandle sample_model_open(byte* path);\n"));
+        Assert.That(generated, Does.Not.Contain("sample_release_raw"));
+    }
+
     [TestCase("i8", "sbyte")]
     [TestCase("u8", "byte")]
     [TestCase("i16", "short")]

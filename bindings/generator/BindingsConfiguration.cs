@@ -4,16 +4,19 @@ namespace NativeNN.BindingGenerator;
 
 /// <summary>
 /// What a header cannot say: where the bindings live, which library they load, which opaque
-/// structs are owned by SafeHandle types, and which functions release those handles.
+/// structs are owned by SafeHandle types, which functions release those handles, and which
+/// functions also get a variant that takes raw handles (nint), for measuring what SafeHandle
+/// marshalling costs.
 /// </summary>
 internal sealed record BindingsConfiguration(
     string Namespace,
     string ClassName,
     string LibraryName,
     IReadOnlyDictionary<string, string> Handles,
-    IReadOnlySet<string> ReleaseFunctions)
+    IReadOnlySet<string> ReleaseFunctions,
+    IReadOnlySet<string> RawHandleFunctions)
 {
-    private static readonly string[] KnownProperties = ["namespace", "className", "libraryName", "handles", "releaseFunctions"];
+    private static readonly string[] KnownProperties = ["namespace", "className", "libraryName", "handles", "releaseFunctions", "rawHandleFunctions"];
 
     public static BindingsConfiguration Load(string path)
     {
@@ -64,12 +67,21 @@ internal sealed record BindingsConfiguration(
                 releaseFunctions.Add(ExpectString(function, "releaseFunctions[]"));
             }
         }
+        var rawHandleFunctions = new HashSet<string>(StringComparer.Ordinal);
+        if (root.TryGetProperty("rawHandleFunctions", out var rawElement))
+        {
+            foreach (var function in ExpectKind(rawElement, JsonValueKind.Array, "rawHandleFunctions").EnumerateArray())
+            {
+                rawHandleFunctions.Add(ExpectString(function, "rawHandleFunctions[]"));
+            }
+        }
         return new BindingsConfiguration(
             RequiredString(root, "namespace"),
             RequiredString(root, "className"),
             RequiredString(root, "libraryName"),
             handles,
-            releaseFunctions);
+            releaseFunctions,
+            rawHandleFunctions);
     }
 
     private static string RequiredString(JsonElement root, string name)

@@ -60,6 +60,10 @@ internal sealed class CSharpWriter
         {
             throw new GenerationException($"bindings.json lists release function '{release}', which the header does not declare");
         }
+        foreach (var raw in configuration.RawHandleFunctions.Where(name => !functionNames.Contains(name)))
+        {
+            throw new GenerationException($"bindings.json lists raw-handle function '{raw}', which the header does not declare");
+        }
     }
 
     private void WriteFile()
@@ -110,16 +114,28 @@ internal sealed class CSharpWriter
             Line($"{Indent}[LibraryImport(LibraryName)]");
             Line($"{Indent}[UnmanagedCallConv(CallConvs = new[] {{ typeof(CallConvCdecl) }})]");
             Line($"{Indent}internal static partial {signature};");
+            if (configuration.RawHandleFunctions.Contains(function.Name))
+            {
+                Line();
+                Line($"{Indent}/// <summary>{function.Name} with raw handles (nint) where it takes SafeHandles: no reference");
+                Line($"{Indent}/// counting around the call, so the caller must keep every handle alive. For measuring that cost.</summary>");
+                Line($"{Indent}[LibraryImport(LibraryName, EntryPoint = \"{function.Name}\")]");
+                Line($"{Indent}[UnmanagedCallConv(CallConvs = new[] {{ typeof(CallConvCdecl) }})]");
+                Line($"{Indent}internal static partial {Signature(function, raw: true)};");
+            }
         }
         Line("}");
     }
 
-    private string Signature(FunctionDefinition function)
+    // A raw variant maps every handle to nint (and a handle out-parameter to nint*) and is named
+    // after the function with "_raw" appended.
+    private string Signature(FunctionDefinition function, bool raw = false)
     {
-        var isRelease = configuration.ReleaseFunctions.Contains(function.Name);
+        var isRelease = raw || configuration.ReleaseFunctions.Contains(function.Name);
         var parameters = function.Parameters.Select(parameter =>
-            $"{MapType(parameter.Type, Usage.Parameter, isRelease, function.Name)} {Identifier(parameter.Name)}");
-        return $"{MapType(function.Result, Usage.Return, isRelease, function.Name)} {Identifier(function.Name)}({string.Join(", ", parameters)})";
+            $"{MapType(parameter.Type, Usage.Parameter, isRelease, function.Name, raw)} {Identifier(parameter.Name)}");
+        var name = raw ? function.Name + "_raw" : function.Name;
+        return $"{MapType(function.Result, Usage.Return, isRelease, function.Name, raw)} {Identifier(name)}({string.Join(", ", parameters)})";
     }
 
     private void WriteEnum(EnumDefinition definition)
@@ -240,7 +256,7 @@ internal sealed class CSharpWriter
         Line("}");
     }
 
-    private string MapType(CType type, Usage usage, bool isRelease, string site)
+    private string MapType(CType type, Usage usage, bool isRelease, string site, bool raw = false)
     {
         switch (type)
         {
@@ -253,11 +269,12 @@ internal sealed class CSharpWriter
                 {
                     // A SafeHandle's ReleaseHandle passes its raw value, so release functions take nint.
                     Usage.Parameter when isRelease => "nint",
+                    Usage.Return when raw => "nint",
                     Usage.Parameter or Usage.Return => HandleType(opaque.Name, site),
                     _ => "nint",
                 };
             case PointerType { Pointee: PointerType { Pointee: NamedType { Kind: NamedKind.Opaque } opaque }, PointeeIsConst: false }
-                when usage == Usage.Parameter:
+                when usage == Usage.Parameter && !raw:
                 // `nn_x** result` hands a new handle back; `nn_x* const* items` is an input array.
                 return "out " + HandleType(opaque.Name, site);
             case PointerType pointer:
