@@ -4,7 +4,7 @@
 using BenchmarkDotNet.Running;
 using NativeNN.Benchmarks;
 
-var options = SuiteConfiguration.Parse(args, BenchmarkBackend.Native);
+var options = SuiteConfiguration.Parse(args, BenchmarkBackend.NativeNN);
 var config = SuiteConfiguration.Create(options);
 BenchmarkSwitcher.FromAssembly(typeof(BenchmarkBackend).Assembly)
     .Run(options.Rest.Contains("--filter") ? options.Rest : [.. options.Rest, "--filter", "*"], config);

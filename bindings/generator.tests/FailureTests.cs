@@ -53,7 +53,8 @@ public sealed class FailureTests
     {
         var exception = Assert.Throws<GenerationException>(() =>
             Generate("typedef struct other other;\ntypedef struct sample_tensor sample_tensor;\ntypedef struct sample_model sample_model;\n" +
-                     "int f(other* value);\nint sample_release(sample_tensor* t);\nint sample_model_close(sample_model* m);\n"));
+                     "int f(other* value);\nint sample_release(sample_tensor* t);\nint sample_model_close(sample_model* m);\n" +
+                     "int sample_create(void);\nint sample_model_open(void);\n"));
         Assert.That(exception!.Message, Does.Contain("'other'").And.Contain("handles"));
     }
 
