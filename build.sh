@@ -13,6 +13,10 @@
 #                      LeNet-5 step per backend, AVX-512 the baseline, then the managed step beside the C++
 #                      driver's; short by default (a few minutes), --full for the long run; reports go to
 #                      benchmarks/results/nativenn/ (BenchmarkDotNet options pass through: --filter '*Gemm*')
+#   bench torchsharp [--full] [args]
+#                      the same LeNet-5 step, GEMM 1024 and conv shapes beside TorchSharp (libtorch 2.10) in
+#                      one run, then libtorch's conv gradients checked against ours; restores ~1 GB once
+#                      (benchmarks/NativeNN.Benchmarks.TorchSharp/README.md); reports in benchmarks/results/torchsharp/
 #   bench native [args] the native kernel benchmarks (Google Benchmark; arguments passed through)
 set -euo pipefail
 
@@ -218,6 +222,18 @@ case "$command" in
         run_benchmark_suite nativenn benchmarks/NativeNN.Benchmarks/bin/$configuration/net10.0/NativeNN.Benchmarks.dll \
           --native-driver "$native_build/nativenn_lenet_step" "$@"
         ;;
+      torchsharp)
+        build_native "$native_build"
+        peer_project=benchmarks/NativeNN.Benchmarks.TorchSharp
+        dotnet build "$peer_project" -c "$configuration" --nologo --verbosity quiet
+        program=$peer_project/bin/$configuration/net10.0/NativeNN.Benchmarks.TorchSharp.dll
+        run_benchmark_suite torchsharp "$program" "$@"
+        # libtorch's conv gradients against NativeNN's, with the oneDNN setting the job uses and without.
+        {
+          ONEDNN_MAX_CPU_ISA=AVX dotnet "$program" --check-conv || true
+          env -u ONEDNN_MAX_CPU_ISA dotnet "$program" --check-conv || true
+        } | tee benchmarks/results/torchsharp/conv-check.txt
+        ;;
       native)
         # The peers (OpenBLAS, oneDNN) are optional at build time but the table is meant to show them.
         install_packages libopenblas-dev libdnnl-dev
@@ -227,13 +243,13 @@ case "$command" in
         OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-SkylakeX} "$native_build/nativenn_benchmarks" "$@"
         ;;
       *)
-        echo "unknown benchmark set '$what'; available: managed (the default), native" >&2
+        echo "unknown benchmark set '$what'; available: managed (the default), torchsharp, native" >&2
         exit 2
         ;;
     esac
     ;;
   *)
-    sed -n '2,17p' "$0" >&2
+    sed -n '2,21p' "$0" >&2
     exit 2
     ;;
 esac

@@ -57,8 +57,10 @@ public static class SuiteConfiguration
     }
 
     /// <summary>The configuration; <paramref name="environment"/> adds variables to one backend's job
-    /// (a peer library's settings).</summary>
-    public static IConfig Create(Options options, Func<string, IEnumerable<(string Name, string Value)>>? environment = null)
+    /// (a peer library's settings); <paramref name="shortSet"/>, when given, replaces the classes' own
+    /// choice of rows for the short run.</summary>
+    public static IConfig Create(Options options, Func<string, IEnumerable<(string Name, string Value)>>? environment = null,
+        Func<BenchmarkCase, bool>? shortSet = null)
     {
         // Short: one launch, 3 warm-up and 3 measured iterations of about 100 ms each, which puts a
         // row at 1-3 s; full: BenchmarkDotNet's defaults, which stop when the error is small.
@@ -76,6 +78,9 @@ public static class SuiteConfiguration
             .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(48))
             .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared))
             .HideColumns(Column.EnvironmentVariables)
+            // The generated project copies libtorch (about 1 GB) in the peer's run, and the machine
+            // may be shared: two minutes, the default, is not always enough.
+            .WithBuildTimeout(TimeSpan.FromMinutes(15))
             .WithOptions(ConfigOptions.DisableLogFile);
         foreach (var backend in options.Backends)
         {
@@ -84,7 +89,7 @@ public static class SuiteConfiguration
             var job = measurement.WithEnvironmentVariables(variables.ToArray()).WithId(backend);
             config.AddJob(backend == BenchmarkBackend.Baseline ? job.AsBaseline() : job);
         }
-        config.AddFilter(new SimpleFilter(benchmarkCase => Includes(benchmarkCase, options.Full)));
+        config.AddFilter(new SimpleFilter(benchmarkCase => Includes(benchmarkCase, options.Full, shortSet)));
         return config;
     }
 
@@ -93,7 +98,7 @@ public static class SuiteConfiguration
     private const double ReferenceFlopLimitShort = 3e8;
     private const double ReferenceFlopLimitFull = 2.5e10;
 
-    private static bool Includes(BenchmarkCase benchmarkCase, bool full)
+    private static bool Includes(BenchmarkCase benchmarkCase, bool full, Func<BenchmarkCase, bool>? shortSet)
     {
         var type = benchmarkCase.Descriptor.Type;
         var backend = benchmarkCase.Job.Id;
@@ -102,7 +107,11 @@ public static class SuiteConfiguration
             return false;
         }
         object? Parameter(string name) => benchmarkCase.Parameters.Items.FirstOrDefault(item => item.Name == name)?.Value;
-        if (!full && type.GetMethod("InShortSet", BindingFlags.Public | BindingFlags.Static) is { } inShortSet &&
+        if (!full && shortSet is not null && !shortSet(benchmarkCase))
+        {
+            return false;
+        }
+        if (!full && shortSet is null && type.GetMethod("InShortSet", BindingFlags.Public | BindingFlags.Static | BindingFlags.FlattenHierarchy) is { } inShortSet &&
             !(bool)inShortSet.Invoke(null, [(Func<string, object?>)Parameter])!)
         {
             return false;

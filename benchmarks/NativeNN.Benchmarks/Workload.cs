@@ -32,7 +32,7 @@ public readonly record struct Workload(double Amount, string Rate)
     public static Workload? Of(BenchmarkCase benchmarkCase)
     {
         var descriptor = benchmarkCase.Descriptor;
-        var work = descriptor.Type.GetMethod("Work", BindingFlags.Public | BindingFlags.Static);
+        var work = descriptor.Type.GetMethod("Work", BindingFlags.Public | BindingFlags.Static | BindingFlags.FlattenHierarchy);
         if (work is null)
         {
             return null;
