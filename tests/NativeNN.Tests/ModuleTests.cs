@@ -209,45 +209,6 @@ public class ModuleTests
         Assert.That(TensorMemory.FinalizedTensors, Is.EqualTo(finalizedBefore), "no tensor was left to the finalizer");
     }
 
-    [Test]
-    public void TenThousandStepsOfASmallCnnKeepNativeMemoryFlat()
-    {
-        using var images = Tensor.RandN([8, 1, 8, 8], 1);
-        using var labels = Tensor.FromArray([0L, 1L, 2L, 3L, 0L, 1L, 2L, 3L], 8);
-        using var model = new Sequential(
-            new Conv2d(1, 4, kernelSize: 3, generator: new Generator(1)), new ReLU(), new MaxPool2d(2),
-            new Flatten(), new Linear(4 * 3 * 3, 4, generator: new Generator(2)));
-        using var optimizer = new Adam(model.Parameters(), lr: 1e-3);
-        using var criterion = new CrossEntropyLoss();
-        var finalizedBefore = TensorMemory.FinalizedTensors;
-        long liveAfterWarmUp = 0;
-        var firstLoss = 0f;
-        var lastLoss = 0f;
-        for (var step = 0; step < 10_000; step++)
-        {
-            using (Tensor.Scope())
-            {
-                optimizer.ZeroGrad();
-                var loss = criterion.Forward(model.Forward(images), labels);
-                loss.Backward();
-                optimizer.Step();
-                if (step == 0 || step == 9_999)
-                {
-                    (step == 0 ? ref firstLoss : ref lastLoss) = loss.ToArray()[0];
-                }
-            }
-            if (step == 10)
-            {
-                liveAfterWarmUp = TensorMemory.LiveBytes;
-            }
-        }
-        Assert.That(TensorMemory.LiveBytes, Is.EqualTo(liveAfterWarmUp), "live native bytes after 10,000 steps equal those after 10");
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        Assert.That(TensorMemory.FinalizedTensors, Is.EqualTo(finalizedBefore), "no tensor was left to the finalizer");
-        Assert.That(lastLoss, Is.LessThan(0.1f * firstLoss), "the CNN memorises its eight images");
-    }
-
     private static (float[] Inputs, long[] Labels) Blobs(int count)
     {
         var random = new Random(42);
