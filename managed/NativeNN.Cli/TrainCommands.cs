@@ -134,7 +134,8 @@ internal static class TrainCommands
     internal static (Option<int?> Threads, Option<string> Isa, Option<string> Device) BackendOptions() =>
     (
         new Option<int?>("--threads") { Description = "threads for the native kernels (default: all cores)" },
-        new Option<string>("--isa") { Description = "auto|reference|avx2|avx512", DefaultValueFactory = _ => "auto" },
+        // No default: without the option, NATIVENN_BACKEND / NATIVENN_ISA (or the best level) stay in force.
+        new Option<string>("--backend", "--isa") { Description = "auto|reference|avx2|avx512|managed (default: NATIVENN_BACKEND, else the best native level)" },
         new Option<string>("--device") { Description = "cpu, cuda or cuda:N (CUDA needs libnativenn_cuda.so and a GPU)", DefaultValueFactory = _ => "cpu" }
     );
 
@@ -144,14 +145,18 @@ internal static class TrainCommands
         {
             Backends.Threads = count;
         }
-        Backends.Isa = isa?.ToLowerInvariant() switch
+        if (isa is not null)
         {
-            "auto" or null => CpuIsa.Auto,
-            "reference" => CpuIsa.Reference,
-            "avx2" => CpuIsa.Avx2,
-            "avx512" => CpuIsa.Avx512,
-            _ => throw new ArgumentException($"--isa must be auto, reference, avx2 or avx512, not '{isa}'"),
-        };
+            Backends.Current = isa.ToLowerInvariant() switch
+            {
+                "auto" => Backends.All.Last(backend => backend != Backends.Managed),
+                "reference" => Backends.Reference,
+                "avx2" => Backends.Avx2,
+                "avx512" => Backends.Avx512,
+                "managed" => Backends.Managed,
+                _ => throw new ArgumentException($"--backend must be auto, reference, avx2, avx512 or managed, not '{isa}'"),
+            };
+        }
         if (!Device.TryParse(device?.ToLowerInvariant() ?? "cpu", out var target))
         {
             throw new ArgumentException($"--device must be cpu, cuda or cuda:N, not '{device}'");

@@ -40,6 +40,14 @@ public class CliTests
         Assert.That(evaluation.Output, Does.Contain($"accuracy {trained.Groups[1].Value} %"));
         Assert.That(evaluation.Output, Does.Contain("confusion matrix"));
 
+        // The same checkpoint through the C# kernels: summation order differs, so a borderline image may flip.
+        var managed = CliProcess.Run(["eval", "--checkpoint", run, "--backend", "managed"]);
+        Assert.That(managed.ExitCode, Is.EqualTo(0), managed.Error);
+        var managedAccuracy = Regex.Match(managed.Output, @"accuracy (\d+\.\d+) %");
+        Assert.That(managedAccuracy.Success, Is.True, managed.Output);
+        Assert.That(double.Parse(managedAccuracy.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
+            Is.EqualTo(double.Parse(trained.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Within(0.05));
+
         var configuration = Path.Combine(run, "config.json");
         File.WriteAllText(configuration, File.ReadAllText(configuration).Replace("\"epochs\": 1", "\"epochs\": 2"));
         var resumed = CliProcess.Run(["resume", run]);
@@ -93,7 +101,7 @@ public class CliTests
     [TestCase(new[] { "train", "--optimizer", "lbfgs" }, "--optimizer must be one of")]
     [TestCase(new[] { "train", "--device", "cuda:0" }, "--device: cuda:0 ")]
     [TestCase(new[] { "train", "--device", "gpu" }, "--device must be cpu, cuda or cuda:N, not 'gpu'")]
-    [TestCase(new[] { "train", "--isa", "sse" }, "--isa must be auto, reference, avx2 or avx512")]
+    [TestCase(new[] { "train", "--isa", "sse" }, "--backend must be auto, reference, avx2, avx512 or managed")]
     [TestCase(new[] { "eval", "--checkpoint", "/nonexistent/run" }, "is not a training run folder")]
     [TestCase(new[] { "resume", "/nonexistent/run" }, "is not a training run folder")]
     public void MistakesEndInOneClearLine(string[] arguments, string expected)

@@ -57,7 +57,7 @@ internal sealed class Trainer(TrainingConfiguration configuration, RunFolder fol
         }
         output.WriteLine($"training {configuration.Model} on {configuration.Dataset}: {train.Count} training, {validation.Count} validation, {test.Count} test images; " +
                          $"{configuration.Optimizer} lr {configuration.LearningRate.ToString(CultureInfo.InvariantCulture)} ({configuration.Schedule}), batch {configuration.BatchSize}, " +
-                         $"{Backends.Threads} threads, {Backends.Isa} kernels");
+                         $"{Backends.Threads} threads, {Backends.Current} kernels");
         for (var epoch = firstEpoch; epoch <= configuration.Epochs; epoch++)
         {
             optimizer.LearningRate = configuration.LearningRateOf(epoch);
