@@ -1,5 +1,7 @@
 // using (Tensor.Scope()) { ... }: every tensor created inside is disposed at the end of the block,
-// except those moved out. Scopes nest per thread and must end in reverse order of creation.
+// except those moved out. Scopes nest per thread and must end in reverse order of creation, on the
+// thread that opened them: a scope does not follow an await or reach into Parallel loop bodies
+// (open one per iteration there).
 namespace NativeNN;
 
 /// <summary>Disposes every tensor created on this thread while it is the innermost scope,
@@ -15,7 +17,7 @@ public sealed class TensorScope : IDisposable
 
     internal TensorScope()
     {
-        outer = innermost;
+        outer = LiveInnermost();
         threadId = Environment.CurrentManagedThreadId;
         innermost = this;
     }
@@ -44,20 +46,26 @@ public sealed class TensorScope : IDisposable
         return tensor;
     }
 
-    /// <summary>Disposes the tensors the scope still owns.</summary>
+    /// <summary>Disposes the tensors the scope still owns. Throws <see cref="InvalidOperationException"/>
+    /// while an inner scope is open (dispose that first), and when called from another thread than
+    /// the one that opened the scope (after an await that resumed elsewhere): the scope's tensors are
+    /// then still disposed and the scope ends, so its thread does not keep adopting tensors into it.</summary>
     public void Dispose()
     {
         if (owned is null)
         {
             return;
         }
-        if (Environment.CurrentManagedThreadId != threadId || innermost != this)
+        var otherThread = Environment.CurrentManagedThreadId != threadId;
+        if (!otherThread && innermost != this)
         {
             throw new InvalidOperationException(
-                "Tensor scopes must be disposed in reverse order of creation, on the thread that created them " +
-                "(an inner scope is still open, or this scope was disposed from another thread).");
+                "Tensor scopes must be disposed in reverse order of creation: an inner scope is still open.");
         }
-        innermost = outer;
+        if (!otherThread)
+        {
+            innermost = outer;
+        }
         var tensors = owned;
         owned = null;
         foreach (var tensor in tensors)
@@ -68,11 +76,29 @@ public sealed class TensorScope : IDisposable
                 tensor.Dispose();
             }
         }
+        if (otherThread)
+        {
+            throw new InvalidOperationException(
+                "This tensor scope was disposed on another thread than the one that opened it (an await inside the scope " +
+                "resumed elsewhere?). Its tensors were disposed; tensors made on the other thread were not in it. " +
+                "Keep a scope within synchronous code, or open one per thread.");
+        }
+    }
+
+    // A scope ended from another thread is still its own thread's innermost; skip past it.
+    private static TensorScope? LiveInnermost()
+    {
+        var scope = innermost;
+        while (scope is { owned: null })
+        {
+            scope = scope.outer;
+        }
+        return innermost = scope;
     }
 
     internal static void Adopt(Tensor tensor)
     {
-        if (innermost is { } scope)
+        if (LiveInnermost() is { } scope)
         {
             tensor.scope = scope;
             scope.owned!.Add(tensor);
