@@ -85,10 +85,12 @@ public sealed partial class Tensor
     /// <summary>A new tensor sharing this one's storage, outside the graph (no gradient flows through it).</summary>
     public Tensor Detach() => Reshape(shape).WithoutGraph();
 
-    /// <summary>Ops inside the returned scope record no graph (evaluation, optimizer updates).</summary>
+    /// <summary>Ops inside the returned scope record no graph (evaluation, optimizer updates). The
+    /// setting follows the code, not the thread: it holds across awaits inside the block and flows into
+    /// tasks and Parallel loops started there, and other threads are unaffected.</summary>
     public static IDisposable NoGrad() => GradientMode.Disable();
 
-    /// <summary>True while ops record the graph on this thread (not inside <see cref="NoGrad"/>).</summary>
+    /// <summary>True while ops record the graph here (not inside <see cref="NoGrad"/>).</summary>
     public static bool IsGradEnabled => GradientMode.Enabled;
 
     private Tensor WithoutGraph()

@@ -1,20 +1,24 @@
-// Whether ops record the graph: off inside Tensor.NoGrad(), per thread.
+// Whether ops record the graph: off inside Tensor.NoGrad(). The setting is an AsyncLocal, so it
+// follows an async method across awaits (whatever thread resumes it) and flows into tasks and
+// Parallel loops started inside the block, but never leaks to threads that merely ran a piece of it.
 namespace NativeNN.Autograd;
 
 internal static class GradientMode
 {
-    [ThreadStatic]
-    private static int disabledDepth;
+    private static readonly AsyncLocal<int> disabledDepth = new();
 
-    public static bool Enabled => disabledDepth == 0;
+    public static bool Enabled => disabledDepth.Value == 0;
 
     public static IDisposable Disable()
     {
-        disabledDepth++;
-        return new Restorer();
+        var previous = disabledDepth.Value;
+        disabledDepth.Value = previous + 1;
+        return new Restorer(previous);
     }
 
-    private sealed class Restorer : IDisposable
+    // Restores the depth it found rather than decrementing, so a block whose end runs on another
+    // thread than its start (after an await) cannot push any thread's depth below zero.
+    private sealed class Restorer(int previous) : IDisposable
     {
         private bool disposed;
 
@@ -23,7 +27,7 @@ internal static class GradientMode
             if (!disposed)
             {
                 disposed = true;
-                disabledDepth--;
+                disabledDepth.Value = previous;
             }
         }
     }
