@@ -11,6 +11,13 @@ namespace NativeNN;
 /// Dispose it to free its memory now; a tensor created inside <see cref="Scope"/> is disposed
 /// with the scope. A forgotten tensor is freed by the finalizer, later.
 /// </summary>
+/// <remarks>
+/// Threads: many threads may read one tensor at once (as an input of ops, ToArray, CopyTo).
+/// Writing it (CopyFrom, Fill, a span from AsSpan, an optimizer step) while another thread reads or
+/// writes it is a race, as with any array. Dispose may run on any thread, including after the tensor
+/// was made on another; a native call already in progress keeps the storage alive until it returns.
+/// An autograd graph, and the Grad it accumulates into, belongs to one thread at a time.
+/// </remarks>
 public sealed partial class Tensor : IDisposable
 {
     private readonly TensorHandle handle;

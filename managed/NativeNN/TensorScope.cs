@@ -6,6 +6,9 @@ namespace NativeNN;
 
 /// <summary>Disposes every tensor created on this thread while it is the innermost scope,
 /// except those passed to <see cref="MoveOut"/>.</summary>
+/// <remarks>Threads: a scope belongs to the thread that opened it. Tensors other threads make while
+/// it is open are not its own; code that awaits inside a scope may resume on another thread, so keep
+/// scopes within synchronous code, and open one per iteration inside Parallel loops.</remarks>
 public sealed class TensorScope : IDisposable
 {
     [ThreadStatic]

@@ -5,6 +5,13 @@ namespace NativeNN.NN;
 /// A layer or a model (torch.nn.Module). It owns its parameters and submodules and disposes them
 /// with itself. Parameters are registered by name; nested names are dotted ("0.weight").
 /// </summary>
+/// <remarks>
+/// Threads: once in evaluation mode (<see cref="Eval"/>), one module may run <see cref="Forward"/>
+/// from many threads at once, each inside its own Tensor.NoGrad() and Tensor.Scope(): the parameters
+/// are only read, and every thread gets the single-thread answers bit for bit. Training (Forward that
+/// records a graph, Backward, an optimizer step), Train/Eval, LoadStateDict and Dispose must not
+/// overlap any other use of the module.
+/// </remarks>
 public abstract class Module : IDisposable
 {
     private readonly List<(string Name, Tensor Parameter)> parameters = [];

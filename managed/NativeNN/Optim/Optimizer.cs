@@ -6,6 +6,8 @@ namespace NativeNN.Optim;
 /// Updates parameters from their gradients (torch.optim.Optimizer). The update math runs in
 /// fused native kernels; the optimizer owns its state buffers and disposes them with itself.
 /// </summary>
+/// <remarks>Threads: an optimizer is not thread-safe; it, its parameters' gradients and the training
+/// loop that steps it belong to one thread at a time.</remarks>
 public abstract class Optimizer : IDisposable
 {
     private readonly ParameterState[] states;
