@@ -24,8 +24,11 @@ internal static class References
     }
 
     // x [N,C,H,W], w [K,C/g,R,S], bias [K] -> [N,K,P,Q]
+    // With multiplyPadding the zero padding is multiplied like input (an im2col GEMM does that, so an
+    // infinite weight facing padding gives NaN); without, taps over padding are skipped (direct
+    // kernels do that). PyTorch's result depends on which of its kernels runs, so both are accepted.
     public static float[] Conv2d(float[] x, long[] xShape, float[] w, long[] wShape, float[]? bias, (int H, int W) stride,
-        (int H, int W) padding, (int H, int W) dilation, int groups, out long[] yShape)
+        (int H, int W) padding, (int H, int W) dilation, int groups, bool multiplyPadding, out long[] yShape)
     {
         var (n, c, h, wi) = ((int)xShape[0], (int)xShape[1], (int)xShape[2], (int)xShape[3]);
         var (k, cg, r, s) = ((int)wShape[0], (int)wShape[1], (int)wShape[2], (int)wShape[3]);
@@ -50,8 +53,7 @@ internal static class References
                 var weight = w[((output * cg + channel) * r + ky) * s + kx];
                 if (iy < 0 || iy >= h || ix < 0 || ix >= wi)
                 {
-                    // PyTorch multiplies the zero padding too, so an infinite weight there gives NaN.
-                    sum += 0.0 * weight;
+                    sum += multiplyPadding ? 0.0 * weight : 0.0;
                     continue;
                 }
                 var input = group * cg + channel;
