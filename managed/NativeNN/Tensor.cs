@@ -149,7 +149,7 @@ public sealed partial class Tensor : IDisposable
     public float[] ToArray()
     {
         RequireDType(DType.Float32, nameof(ToArray), "use ToInt64Array() for int64 tensors");
-        var result = new float[checked((int)ElementCount)];
+        var result = new float[ManagedLength(nameof(ToArray))];
         CopyTo(result.AsSpan());
         return result;
     }
@@ -158,7 +158,7 @@ public sealed partial class Tensor : IDisposable
     public long[] ToInt64Array()
     {
         RequireDType(DType.Int64, nameof(ToInt64Array), "use ToArray() for float32 tensors");
-        var result = new long[checked((int)ElementCount)];
+        var result = new long[ManagedLength(nameof(ToInt64Array))];
         CopyTo(result.AsSpan());
         return result;
     }
@@ -168,14 +168,14 @@ public sealed partial class Tensor : IDisposable
     public unsafe Span<float> AsSpan()
     {
         RequireDType(DType.Float32, nameof(AsSpan), "use AsInt64Span() for int64 tensors");
-        return new Span<float>(DataPointer(), checked((int)ElementCount));
+        return new Span<float>(DataPointer(), ManagedLength(nameof(AsSpan)));
     }
 
     /// <summary>A view of an int64 tensor's native storage; see <see cref="AsSpan"/>.</summary>
     public unsafe Span<long> AsInt64Span()
     {
         RequireDType(DType.Int64, nameof(AsInt64Span), "use AsSpan() for float32 tensors");
-        return new Span<long>(DataPointer(), checked((int)ElementCount));
+        return new Span<long>(DataPointer(), ManagedLength(nameof(AsInt64Span)));
     }
 
     /// <summary>Copies <paramref name="source"/> (exactly ElementCount values) into the tensor.</summary>
@@ -279,6 +279,17 @@ public sealed partial class Tensor : IDisposable
         {
             NativeStatus.Check(NativeMethods.nn_tensor_copy_to(Handle, pointer, ByteCount));
         }
+    }
+
+    // Arrays and spans hold at most int.MaxValue elements; a larger tensor gets a message, not an OverflowException.
+    private int ManagedLength(string operation)
+    {
+        if (ElementCount > int.MaxValue)
+        {
+            throw new NotSupportedException(
+                $"{operation}: tensor {Description} has {ElementCount} elements, more than a .NET array or span can hold ({int.MaxValue}).");
+        }
+        return (int)ElementCount;
     }
 
     private void RequireLength(int length, string parameterName)

@@ -117,6 +117,30 @@ public class HostileInputRegressionTests
         using var valid = new ConvTranspose2d(1, 2, kernelSize: 3, stride: 2, outputPadding: 1);
     }
 
+    // ToArray of a tensor with more than int.MaxValue elements threw OverflowException. The tensor is
+    // 8 GiB of zeros that nothing touches; where the system refuses even to reserve it, there is
+    // nothing to check.
+    [Test]
+    public void TensorTooLargeForAnArrayIsRefusedWithItsSize()
+    {
+        Tensor huge;
+        try
+        {
+            huge = Tensor.Zeros(1L << 31);
+        }
+        catch (OutOfMemoryException)
+        {
+            Assert.Ignore("this machine cannot reserve 8 GiB of address space for one tensor");
+            return;
+        }
+        using (huge)
+        {
+            var error = Assert.Throws<NotSupportedException>(() => huge.ToArray())!;
+            Assert.That(error.Message, Does.Contain("2147483648 elements"));
+            Assert.Throws<NotSupportedException>(() => huge.AsSpan());
+        }
+    }
+
     // A backward function that threw used to leave the gradients it had made to the finalizer.
     [Test]
     public void FailedBackwardFreesTheGradientsItMade()
