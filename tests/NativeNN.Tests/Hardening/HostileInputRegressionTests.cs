@@ -156,4 +156,30 @@ public class HostileInputRegressionTests
         Assert.Throws<ObjectDisposedException>(() => loss.Backward());
         Assert.That(TensorMemory.LiveTensors, Is.EqualTo(before));
     }
+    // The managed backend read no storage for an empty tensor, and so accepted a disposed one.
+    [Test]
+    public void DisposedEmptyTensorIsRefusedOnEveryBackend()
+    {
+        foreach (var backend in Backends.All)
+        {
+            var empty = Tensor.Zeros(0, 0);
+            empty.Dispose();
+            BackendTests.On(backend, () => Assert.Throws<ObjectDisposedException>(() => empty.Exp(), backend.Name));
+        }
+    }
+
+    // The managed cross-entropy took an empty batch's missing per-sample storage for a reduction.
+    [Test]
+    public void CrossEntropyOfAnEmptyBatchWithoutReductionIsEmptyOnEveryBackend()
+    {
+        foreach (var backend in Backends.All)
+        {
+            BackendTests.On(backend, () =>
+            {
+                using var scope = Tensor.Scope();
+                var losses = F.CrossEntropy(Tensor.Zeros(0, 4), Tensor.Zeros([0], DType.Int64), Reduction.None);
+                Assert.That(losses.Shape.ToArray(), Is.EqualTo(new long[] { 0 }), backend.Name);
+            });
+        }
+    }
 }

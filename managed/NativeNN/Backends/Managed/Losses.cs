@@ -15,8 +15,9 @@ internal sealed partial class ManagedKernels
         var labels = Int64Data(targets);
         var output = Data(loss);
         var samples = outer * inner;
+        // Decided by the reduction, not by the pointer: an empty batch has no per-sample storage.
         var perSample = reduction == Reduction.None ? output : null;
-        var losses = perSample is null ? new double[samples] : null;
+        var losses = reduction == Reduction.None ? null : new double[samples];
         ForRanges(samples, ThreadsFor(logits.ElementCount, samples), (first, end) =>
         {
             for (var sample = first; sample < end; sample++)
@@ -26,7 +27,7 @@ internal sealed partial class ManagedKernels
                 var x = scores + o * classes * inner + i;
                 var (maximum, sum) = LogSumExpParts(x, classes, inner);
                 var value = Math.Log(sum) - (double)(x[labels[sample] * inner] - maximum);
-                if (perSample is not null)
+                if (losses is null)
                 {
                     perSample[sample] = (float)value;
                 }

@@ -23,11 +23,19 @@ internal sealed partial class ManagedKernels : IKernelBackend
 
     // ---- Storage --------------------------------------------------------------------------
 
-    private static unsafe float* Data(Tensor tensor) =>
-        tensor.ElementCount == 0 ? null : (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tensor.AsSpan()));
+    // An empty tensor has no storage to point at, but a disposed one is refused all the same:
+    // Handle throws ObjectDisposedException, as every native call does.
+    private static unsafe float* Data(Tensor tensor)
+    {
+        _ = tensor.Handle;
+        return tensor.ElementCount == 0 ? null : (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tensor.AsSpan()));
+    }
 
-    private static unsafe long* Int64Data(Tensor tensor) =>
-        tensor.ElementCount == 0 ? null : (long*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tensor.AsInt64Span()));
+    private static unsafe long* Int64Data(Tensor tensor)
+    {
+        _ = tensor.Handle;
+        return tensor.ElementCount == 0 ? null : (long*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tensor.AsInt64Span()));
+    }
 
     private static unsafe bool SameStorage(Tensor first, Tensor second) =>
         first.ElementCount > 0 && second.ElementCount > 0 && StorageOf(first) == StorageOf(second);
