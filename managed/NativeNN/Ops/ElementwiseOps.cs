@@ -24,6 +24,8 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(other);
         if (IsChannelBias(other))
         {
+            RequireFloat("Add", "a");
+            other.RequireFloat("Add", "b (a per-channel bias)");
             var biased = Apply(ZerosLike(this), this, other, Kernels.BiasAdd);
             return WillRecord(this, other) ? biased.Record(new BiasAddNode(this, other)) : biased;
         }
