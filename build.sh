@@ -149,7 +149,7 @@ run_benchmark_suite() {
   {
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores"
-    echo "command: ./build.sh bench ${*:-}"
+    echo "command: ${bench_command:-./build.sh bench}"
     echo "load before: $(uptime | sed 's/.*load average: //')"
   } >"$artifacts/machine.txt"
   log "BenchmarkDotNet ($program)"
@@ -215,6 +215,7 @@ case "$command" in
       -*) what=managed ;;
       *) shift || true ;;
     esac
+    bench_command="./build.sh bench $what${*:+ $*}"
     case "$what" in
       managed)
         build_native "$native_build"
