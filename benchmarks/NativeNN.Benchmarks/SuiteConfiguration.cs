@@ -96,7 +96,7 @@ public static class SuiteConfiguration
     // The portable reference kernels run about a hundred times slower than AVX-512: rows above this
     // much arithmetic would take minutes each and are left to the native benchmarks.
     private const double ReferenceFlopLimitShort = 3e8;
-    private const double ReferenceFlopLimitFull = 2.5e10;
+    private const double ReferenceFlopLimitFull = 2.5e9;
 
     private static bool Includes(BenchmarkCase benchmarkCase, bool full, Func<BenchmarkCase, bool>? shortSet)
     {
