@@ -23,6 +23,12 @@ switch (args)
         });
         return 0;
     case [var target, .. var files] when files.Length > 0:
+        // The instrumented NativeNN.dll records coverage into afl-fuzz's shared memory; outside
+        // afl-fuzz it gets a private buffer instead, so findings can be replayed one by one.
+        unsafe
+        {
+            SharpFuzz.Common.Trace.SharedMem = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(1 << 16);
+        }
         var failures = 0;
         foreach (var file in files)
         {
