@@ -29,34 +29,11 @@ public static class ClassifierTraining
         {
             var clock = Stopwatch.StartNew();
             var progress = output is null ? null : new ProgressLine(output, $"{label} epoch {epoch}/{epochs}", loader.Count);
-            double lossSum = 0;
-            long seen = 0;
-            long correct = 0;
-            var batch = 0;
-            foreach (var (input, target) in loader)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                using var scope = Tensor.Scope();
-                optimizer.ZeroGrad();
-                var logits = model.Forward(input);
-                var loss = criterion.Forward(logits, target);
-                loss.Backward();
-                optimizer.Step();
-                var value = loss.ToArray()[0];
-                if (!float.IsFinite(value))
-                {
-                    throw new InvalidOperationException(
-                        $"{label}: the loss became {value} at epoch {epoch}, batch {batch + 1}; lower the learning rate ({optimizer.LearningRate}).");
-                }
-                var count = (int)input.Shape[0];
-                lossSum += value * count;
-                seen += count;
-                correct += Evaluation.Count(logits, target);
-                batch++;
-                progress?.Report(batch, lossSum / seen, (double)correct / seen, seen / clock.Elapsed.TotalSeconds);
-            }
-            lastLoss = lossSum / seen;
-            progress?.Finish($"loss {lastLoss:F4}, train accuracy {(double)correct / seen:P2}, {seen / clock.Elapsed.TotalSeconds:F0} samples/s, " +
+            var totals = EpochPass.Run(model, optimizer, criterion, loader, progress, clock,
+                (value, batch) => $"{label}: the loss became {value} at epoch {epoch}, batch {batch}; lower the learning rate ({optimizer.LearningRate}).",
+                cancellationToken);
+            lastLoss = totals.MeanLoss;
+            progress?.Finish($"loss {lastLoss:F4}, train accuracy {totals.Accuracy:P2}, {totals.Seen / clock.Elapsed.TotalSeconds:F0} samples/s, " +
                              $"{clock.Elapsed.TotalSeconds:F1} s");
         }
         return lastLoss;

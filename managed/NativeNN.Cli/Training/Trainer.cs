@@ -92,37 +92,14 @@ internal sealed class Trainer(TrainingConfiguration configuration, RunFolder fol
     {
         var clock = Stopwatch.StartNew();
         var progress = new ProgressLine(output, $"epoch {epoch}/{configuration.Epochs}", loader.Count);
-        double lossSum = 0;
-        long seen = 0;
-        long correct = 0;
-        var batch = 0;
         model.Train();
-        foreach (var (input, target) in loader)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var scope = Tensor.Scope();
-            optimizer.ZeroGrad();
-            var logits = model.Forward(input);
-            var loss = criterion.Forward(logits, target);
-            loss.Backward();
-            optimizer.Step();
-            var value = loss.ToArray()[0];
-            if (!float.IsFinite(value))
-            {
-                throw new InvalidOperationException(
-                    $"the loss became {value} at epoch {epoch}, batch {batch + 1}: the learning rate ({configuration.LearningRate}) is probably too high. Nothing of this epoch was saved.");
-            }
-            var count = (int)input.Shape[0];
-            lossSum += value * count;
-            seen += count;
-            correct += Evaluation.Count(logits, target);
-            batch++;
-            progress.Report(batch, lossSum / seen, (double)correct / seen, seen / clock.Elapsed.TotalSeconds);
-        }
+        var totals = EpochPass.Run(model, optimizer, criterion, loader, progress, clock,
+            (value, batch) => $"the loss became {value} at epoch {epoch}, batch {batch}: the learning rate ({configuration.LearningRate}) is probably too high. Nothing of this epoch was saved.",
+            cancellationToken);
         var trainingSeconds = clock.Elapsed.TotalSeconds;
         var validationAccuracy = validation.Count > 0 ? Evaluation.Evaluate(model, validation, Classes).Accuracy : double.NaN;
-        progress.Finish($"loss {lossSum / seen:F4}, train accuracy {(double)correct / seen:P2}, validation accuracy {validationAccuracy:P2}, " +
-                        $"{seen / trainingSeconds:F0} samples/s, {clock.Elapsed.TotalSeconds:F1} s");
-        return new EpochMetrics(epoch, lossSum / seen, (double)correct / seen, validationAccuracy, clock.Elapsed.TotalSeconds, seen / trainingSeconds);
+        progress.Finish($"loss {totals.MeanLoss:F4}, train accuracy {totals.Accuracy:P2}, validation accuracy {validationAccuracy:P2}, " +
+                        $"{totals.Seen / trainingSeconds:F0} samples/s, {clock.Elapsed.TotalSeconds:F1} s");
+        return new EpochMetrics(epoch, totals.MeanLoss, totals.Accuracy, validationAccuracy, clock.Elapsed.TotalSeconds, totals.Seen / trainingSeconds);
     }
 }
