@@ -57,6 +57,20 @@ public class CliTests
     }
 
     [Test]
+    public void DivergingTrainingStopsWithOneLineNamingTheLearningRate()
+    {
+        if (!DataSets.IsCached(DataSets.Mnist))
+        {
+            Assert.Ignore($"MNIST is not in {DataSets.DirectoryOf(DataSets.Mnist)}; ./build.sh data mnist fetches it (CI does)");
+        }
+        var run = Path.Combine(folder, "run");
+        var (exitCode, _, error) = CliProcess.Run(["train", "--model", "mlp", "--epochs", "1", "--lr", "1e12", "--val-split", "55000", "--out", run]);
+        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(error, Does.Match(@"the loss became (NaN|-?∞|-?Infinity) at epoch 1, batch \d+: the learning rate \(1000000000000\) is probably too high"));
+        Assert.That(error, Does.Not.Contain("   at "), "no stack trace");
+    }
+
+    [Test]
     public void CorruptCheckpointIsRefusedInOneLineAndLeftAsItWas()
     {
         var run = WriteRunFolder("mlp");
